@@ -1,0 +1,55 @@
+"""The RQ worker that runs Crossport's jobs inside the Flask app context."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from rq import Worker
+from rq.serializers import JSONSerializer
+
+from core.db import db
+from core.redis import get_redis
+from jobs.queues import QUEUES, queue_name
+
+log = logging.getLogger("crossport.jobs")
+
+
+class AppWorker(Worker):
+    """A forking worker whose work horse uses fresh database connections and logs each job."""
+
+    def perform_job(self, job, queue) -> bool:
+        # The horse is a fork: pooled connections inherited from the parent must not be reused.
+        db.engine.dispose(close=False)
+        started = time.monotonic()
+        meta = job.meta or {}
+        try:
+            ok = super().perform_job(job, queue)
+        finally:
+            db.session.remove()
+        log.info(
+            "job %s",
+            "done" if ok else "failed",
+            extra={
+                "job_id": job.id,
+                "job_func": job.func_name,
+                "queue": queue.name,
+                "shop_id": meta.get("shop_id"),
+                "status": "done" if ok else "failed",
+                "duration_ms": int((time.monotonic() - started) * 1000),
+            },
+        )
+        return ok
+
+
+def run_worker(queues: list[str] | None = None, burst: bool = False, with_scheduler: bool = True):
+    """Work the given queues (default: all, highest priority first) until stopped."""
+    names = [queue_name(q) for q in (queues or QUEUES)]
+    worker = AppWorker(
+        names,
+        connection=get_redis(),
+        serializer=JSONSerializer,
+        job_monitoring_interval=5,
+    )
+    # RQ's scheduler thread moves retried and delayed jobs back to their queues.
+    return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="WARNING")

@@ -1,0 +1,52 @@
+"""A JSON Schema 2019-09 validator that also enforces Amazon's own product-type keywords.
+
+Amazon adds `maxUtf8ByteLength`, `minUtf8ByteLength`, `minUniqueItems`, `maxUniqueItems` (items
+are unique by their `selectors`) to JSON Schema; the emulator checks them as Amazon does.
+"""
+
+from __future__ import annotations
+
+import json
+
+from jsonschema import Draft201909Validator, ValidationError, validators
+
+
+def _max_bytes(validator, limit, instance, schema):
+    if isinstance(instance, str) and len(instance.encode("utf-8")) > limit:
+        yield ValidationError(f"{instance!r} is longer than {limit} UTF-8 bytes")
+
+
+def _min_bytes(validator, limit, instance, schema):
+    if isinstance(instance, str) and len(instance.encode("utf-8")) < limit:
+        yield ValidationError(f"{instance!r} is shorter than {limit} UTF-8 bytes")
+
+
+def _unique_count(instance, schema) -> int:
+    selectors = schema.get("selectors") or []
+    keys = {
+        json.dumps({s: item.get(s) for s in selectors} if selectors else item, sort_keys=True)
+        for item in instance
+        if isinstance(item, dict)
+    }
+    return len(keys)
+
+
+def _max_unique(validator, limit, instance, schema):
+    if isinstance(instance, list) and _unique_count(instance, schema) > limit:
+        yield ValidationError(f"has more than {limit} distinct values for its selectors")
+
+
+def _min_unique(validator, limit, instance, schema):
+    if isinstance(instance, list) and instance and _unique_count(instance, schema) < limit:
+        yield ValidationError(f"has fewer than {limit} distinct values for its selectors")
+
+
+AmazonValidator = validators.extend(
+    Draft201909Validator,
+    {
+        "maxUtf8ByteLength": _max_bytes,
+        "minUtf8ByteLength": _min_bytes,
+        "maxUniqueItems": _max_unique,
+        "minUniqueItems": _min_unique,
+    },
+)

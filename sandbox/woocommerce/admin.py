@@ -1,0 +1,124 @@
+"""A tiny wp-admin: products and orders, and the Crossport entry the plugin adds under WooCommerce.
+
+The Crossport page mirrors wordpress-plugin/crossport: a "Connect" button that starts the key
+flow and, once connected, an iframe of Crossport's /app carrying a 5-minute HS256 token signed
+with a key derived from the Crossport webhook's secret (see the plugin for the exact claims).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from html import escape
+from urllib.parse import quote
+
+import jwt
+from flask import Blueprint, request
+
+from sandbox.woocommerce.state import StoreState
+
+STYLE = (
+    "body{font:14px sans-serif;margin:0;display:flex}nav{background:#1d2327;color:#fff;"
+    "min-width:180px;min-height:100vh;padding:8px}nav a{color:#f0f0f1;display:block;"
+    "padding:4px 8px;text-decoration:none}nav .sub{padding-left:20px}main{padding:16px;"
+    "flex:1}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
+)
+
+
+def _menu() -> str:
+    return (
+        "<nav><strong>WooCommerce</strong>"
+        "<a class='sub' href='/wp-admin/edit.php?post_type=shop_order'>Orders</a>"
+        "<a class='sub' href='/wp-admin/edit.php?post_type=product'>Products</a>"
+        "<a class='sub' id='crossport-menu' href='/wp-admin/admin.php?page=crossport'>"
+        "Crossport</a></nav>"
+    )
+
+
+def _page(title: str, content: str) -> str:
+    return (
+        f"<!doctype html><html><head><title>{escape(title)} ‹ Store — WordPress</title>"
+        f"<style>{STYLE}</style></head><body>{_menu()}<main><h1>{escape(title)}</h1>"
+        f"{content}</main></body></html>"
+    )
+
+
+def plugin_token(store_url: str, webhook_secret: str, user_id: int = 1) -> str:
+    """The token the plugin would sign (same claims and key derivation as crossport.php)."""
+    key = hmac.new(webhook_secret.encode(), b"crossport-plugin-token", hashlib.sha256).digest()
+    now = int(time.time())
+    claims = {
+        "iss": store_url,
+        "aud": "crossport",
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + 300,
+        "jti": secrets.token_hex(16),
+    }
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def build_admin(state: StoreState, config: dict) -> Blueprint:
+    """The /wp-admin blueprint bound to one store's state."""
+    bp = Blueprint("wp_admin", __name__, url_prefix="/wp-admin")
+
+    @bp.get("/")
+    @bp.get("/edit.php")
+    def lists():
+        with state.lock:
+            if request.args.get("post_type") == "shop_order":
+                rows = "".join(
+                    f"<tr><td>#{o['id']}</td><td>{escape(o['status'])}</td>"
+                    f"<td>{escape(o['total'])} {escape(o['currency'])}</td>"
+                    f"<td>{escape(o['date_created'])}</td></tr>"
+                    for o in sorted(state.orders.values(), key=lambda o: -o["id"])
+                )
+                return _page(
+                    "Orders",
+                    "<table><tr><th>Order</th><th>Status</th><th>Total</th>"
+                    f"<th>Date</th></tr>{rows}</table>",
+                )
+            rows = "".join(
+                f"<tr><td>{escape(p['name'])}</td><td>{escape(p['sku'])}</td>"
+                f"<td>{p['stock_quantity'] if p['stock_quantity'] is not None else '–'}</td>"
+                f"<td>{escape(p['price'])}</td><td>{escape(p['type'])}</td></tr>"
+                for p in sorted(state.products.values(), key=lambda p: -p["id"])
+            )
+            return _page(
+                "Products",
+                "<table><tr><th>Name</th><th>SKU</th><th>Stock</th>"
+                f"<th>Price</th><th>Type</th></tr>{rows}</table>",
+            )
+
+    @bp.get("/admin.php")
+    def crossport_page():
+        crossport = config["crossport_url"]
+        store = state.base()
+        connect = f"{crossport}/woocommerce/connect?store_url={quote(store, safe='')}"
+        with state.lock:
+            secret = next(
+                (
+                    h.secret
+                    for h in state.webhooks.values()
+                    if h.delivery_url.startswith(crossport + "/webhooks/woocommerce")
+                ),
+                None,
+            )
+        if secret is None:
+            body = (
+                f"<p>Sell this store's products on Amazon.</p><p><a class='button' "
+                f"id='crossport-connect' href='{escape(connect)}'>Connect to Crossport</a></p>"
+            )
+        else:
+            token = plugin_token(store, secret)
+            src = f"{crossport}/app?wc_token={token}"
+            body = (
+                f"<iframe id='crossport-app' src='{escape(src)}' style='width:100%;"
+                "height:80vh;border:0'></iframe>"
+                f"<p><a href='{escape(connect)}'>Reconnect</a></p>"
+            )
+        return _page("Crossport", body)
+
+    return bp

@@ -1,0 +1,250 @@
+"""The wc/v3 REST routes the emulator serves: products, variations, orders, notes, webhooks."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, g, jsonify, request
+
+from sandbox.woocommerce import catalog, orders
+from sandbox.woocommerce.auth import AuthError, authenticate
+from sandbox.woocommerce.catalog import RestError, public
+from sandbox.woocommerce.listing import filter_items, paged
+from sandbox.woocommerce.state import StoreState
+from sandbox.woocommerce.webhooks import (
+    WebhookSender,
+    create_webhook,
+    public_webhook,
+    update_webhook,
+)
+
+
+def _order_haystack(order: dict) -> str:
+    # What WooCommerce's order search looks at: id, addresses, email, phone and item names.
+    # Order meta is NOT searched by core, which is why Crossport never relies on it.
+    parts = [str(order["id"])] + list(order["billing"].values()) + list(order["shipping"].values())
+    parts += [i["name"] for i in order["line_items"]]
+    return " ".join(str(p) for p in parts).lower()
+
+
+def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
+    """The /wp-json/wc/v3 blueprint bound to one store's state."""
+    bp = Blueprint("wc_v3", __name__, url_prefix="/wp-json/wc/v3")
+
+    @bp.before_request
+    def _auth():
+        g.started = time.monotonic()
+        g.auth_kind = (
+            "oauth1"
+            if "oauth_signature" in request.full_path
+            or request.headers.get("Authorization", "").lower().startswith("oauth")
+            else (
+                "basic"
+                if request.authorization
+                else "query"
+                if "consumer_key" in request.args
+                else "none"
+            )
+        )
+        g.key = authenticate(state, request)
+
+    @bp.errorhandler(AuthError)
+    @bp.errorhandler(RestError)
+    def _error(exc):
+        return jsonify(
+            {"code": exc.code, "message": exc.message, "data": {"status": exc.status}}
+        ), exc.status
+
+    @bp.after_request
+    def _log(response):
+        state.record_call(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string.decode(),
+                "auth": g.get("auth_kind"),
+                "status": response.status_code,
+                "key_id": g.key.key_id if g.get("key") else None,
+            }
+        )
+        return response
+
+    def body() -> dict:
+        return request.get_json(silent=True) or request.form.to_dict() or {}
+
+    # -- products ------------------------------------------------------------------------
+    @bp.get("/products")
+    def list_products():
+        with state.lock:
+            items = filter_items(list(state.products.values()), request.args)
+            if request.args.get("type"):
+                items = [p for p in items if p["type"] == request.args["type"]]
+            if request.args.get("search"):
+                needle = request.args["search"].lower()
+                items = [p for p in items if needle in (p["name"] + p["description"]).lower()]
+            return paged(request, items, lambda p: public(state, p, "product"))
+
+    @bp.post("/products")
+    def create_product():
+        with state.lock:
+            product = catalog.create_product(state, body())
+            state.emit("product.created", product["id"])
+            return jsonify(public(state, product, "product")), 201
+
+    @bp.get("/products/<int:ident>")
+    def get_product(ident: int):
+        with state.lock:
+            product = state.products.get(ident)
+            if product is None:
+                raise RestError("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
+            return jsonify(public(state, product, "product"))
+
+    @bp.route("/products/<int:ident>", methods=["PUT", "POST", "PATCH"])
+    def update_product(ident: int):
+        with state.lock:
+            product = catalog.update_product(state, ident, body())
+            state.emit("product.updated", ident)
+            return jsonify(public(state, product, "product"))
+
+    @bp.delete("/products/<int:ident>")
+    def delete_product(ident: int):
+        with state.lock:
+            if request.args.get("force") in ("true", "1"):
+                product = catalog.delete_product(state, ident)
+            else:
+                product = catalog.update_product(state, ident, {"status": "trash"})
+            state.emit("product.deleted", ident)
+            return jsonify(public(state, product, "product"))
+
+    @bp.get("/products/<int:parent>/variations")
+    def list_variations(parent: int):
+        with state.lock:
+            if parent not in state.products:
+                raise RestError("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
+            items = [state.variations[v] for v in state.products[parent]["variations"]]
+            items = filter_items(items, request.args)
+            return paged(request, items, lambda v: public(state, v, "variation"))
+
+    @bp.post("/products/<int:parent>/variations")
+    def create_variation(parent: int):
+        with state.lock:
+            variation = catalog.create_variation(state, parent, body())
+            state.emit("product.updated", parent)
+            return jsonify(public(state, variation, "variation")), 201
+
+    @bp.get("/products/<int:parent>/variations/<int:ident>")
+    def get_variation(parent: int, ident: int):
+        with state.lock:
+            variation = state.variations.get(ident)
+            if variation is None or variation["_parent"] != parent:
+                raise RestError("woocommerce_rest_product_variation_invalid_id", "Invalid ID.", 404)
+            return jsonify(public(state, variation, "variation"))
+
+    @bp.route("/products/<int:parent>/variations/<int:ident>", methods=["PUT", "POST", "PATCH"])
+    def update_variation(parent: int, ident: int):
+        with state.lock:
+            variation = catalog.update_variation(state, parent, ident, body())
+            state.emit("product.updated", parent)
+            return jsonify(public(state, variation, "variation"))
+
+    # -- orders --------------------------------------------------------------------------
+    @bp.get("/orders")
+    def list_orders():
+        with state.lock:
+            items = filter_items(list(state.orders.values()), request.args)
+            if request.args.get("search"):
+                needle = request.args["search"].lower()
+                items = [o for o in items if needle in _order_haystack(o)]
+            return paged(request, items, lambda o: public(state, o, "order"))
+
+    @bp.post("/orders")
+    def create_order():
+        with state.lock:
+            order = orders.create_order(state, body())
+            state.emit("order.created", order["id"])
+            return jsonify(public(state, order, "order")), 201
+
+    @bp.get("/orders/<int:ident>")
+    def get_order(ident: int):
+        with state.lock:
+            order = state.orders.get(ident)
+            if order is None:
+                raise RestError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", 404)
+            return jsonify(public(state, order, "order"))
+
+    @bp.route("/orders/<int:ident>", methods=["PUT", "POST", "PATCH"])
+    def update_order(ident: int):
+        with state.lock:
+            order = orders.update_order(state, ident, body())
+            state.emit("order.updated", ident)
+            return jsonify(public(state, order, "order"))
+
+    @bp.delete("/orders/<int:ident>")
+    def delete_order(ident: int):
+        with state.lock:
+            order = state.orders.get(ident)
+            if order is None:
+                raise RestError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", 404)
+            if request.args.get("force") in ("true", "1"):
+                del state.orders[ident]
+                state.emit("order.deleted", ident)
+            else:
+                order["status"] = "trash"
+                state.emit("order.updated", ident)
+            return jsonify(public(state, order, "order"))
+
+    @bp.get("/orders/<int:ident>/notes")
+    def list_notes(ident: int):
+        with state.lock:
+            if ident not in state.orders:
+                raise RestError("woocommerce_rest_order_invalid_id", "Invalid order ID.", 404)
+            notes = sorted(state.notes[ident], key=lambda n: n["id"], reverse=True)
+            return jsonify([orders.public_note(state, ident, n) for n in notes])
+
+    @bp.post("/orders/<int:ident>/notes")
+    def add_note(ident: int):
+        with state.lock:
+            note = orders.add_note(state, ident, body())
+            return jsonify(orders.public_note(state, ident, note)), 201
+
+    # -- webhooks ------------------------------------------------------------------------
+    @bp.get("/webhooks")
+    def list_webhooks():
+        with state.lock:
+            items = list(state.webhooks.values())
+            if request.args.get("status") and request.args["status"] != "all":
+                items = [w for w in items if w.status == request.args["status"]]
+            rendered = [public_webhook(state, w) for w in items]
+        return paged(request, rendered, lambda w: w)
+
+    @bp.post("/webhooks")
+    def create_hook():
+        hook = create_webhook(state, body())
+        sender.ping(hook)
+        return jsonify(public_webhook(state, hook)), 201
+
+    @bp.get("/webhooks/<int:ident>")
+    def get_hook(ident: int):
+        with state.lock:
+            hook = state.webhooks.get(ident)
+            if hook is None:
+                raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
+            return jsonify(public_webhook(state, hook))
+
+    @bp.route("/webhooks/<int:ident>", methods=["PUT", "POST", "PATCH"])
+    def update_hook(ident: int):
+        return jsonify(public_webhook(state, update_webhook(state, ident, body())))
+
+    @bp.delete("/webhooks/<int:ident>")
+    def delete_hook(ident: int):
+        if request.args.get("force") not in ("true", "1"):
+            raise RestError(
+                "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501
+            )
+        with state.lock:
+            hook = state.webhooks.pop(ident, None)
+            if hook is None:
+                raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
+            return jsonify(public_webhook(state, hook))
+
+    return bp

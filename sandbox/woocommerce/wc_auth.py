@@ -1,0 +1,117 @@
+"""`/wc-auth/v1/authorize`: WooCommerce's application authentication endpoint (the key flow).
+
+As WC_Auth: all five parameters are required, `scope` is read|write|read_write, the callback
+must be https (the emulator also allows the hosts in `http_callback_hosts`, so a local Crossport
+can be reached), the keys are POSTed as JSON to the callback, the key is deleted unless the
+callback answers exactly 200, and the browser then goes to `return_url?success=1&user_id=...`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from html import escape
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from flask import Blueprint, redirect, request
+
+from sandbox.woocommerce.state import StoreState
+
+PARAMS = ("app_name", "scope", "user_id", "return_url", "callback_url")
+
+
+def _with_query(url: str, **params: str) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+def _fail(message: str, status: int = 400):
+    return f"<h1>Error</h1><p>{escape(message)}</p>", status
+
+
+def build_wc_auth(state: StoreState, http_callback_hosts: tuple[str, ...]) -> Blueprint:
+    """The /wc-auth/v1 blueprint bound to one store's state."""
+    bp = Blueprint("wc_auth", __name__, url_prefix="/wc-auth/v1")
+
+    def validate(args) -> str | None:
+        for name in PARAMS:
+            if not args.get(name):
+                return f"Missing parameter {name}"
+        if args["scope"] not in ("read", "write", "read_write"):
+            return f"Invalid scope {args['scope']}"
+        for name in ("return_url", "callback_url"):
+            if urlsplit(args[name]).scheme not in ("http", "https"):
+                return f"The {name} is not a valid URL"
+        callback = urlsplit(args["callback_url"])
+        if callback.scheme != "https" and callback.hostname not in http_callback_hosts:
+            return "The callback_url needs to be over SSL"
+        return None
+
+    @bp.get("/authorize")
+    def authorize():
+        problem = validate(request.args)
+        if problem:
+            return _fail(problem)
+        if state.auto_approve:
+            return grant(request.args)
+        query = urlencode({k: request.args[k] for k in PARAMS})
+        app = escape(request.args["app_name"])
+        scope = escape(request.args["scope"].replace("_", "/"))
+        return (
+            "<!doctype html><title>Connect</title><div class='wc-auth'>"
+            f"<h1>{app} would like to connect to your store</h1>"
+            f'<p>This will give "{app}" <strong>{scope}</strong> access.</p>'
+            f"<form method='post' action='/wc-auth/v1/access_granted?{escape(query)}'>"
+            "<button id='approve' type='submit'>Approve</button></form>"
+            f"<a id='deny' href='/wc-auth/v1/access_denied?{escape(query)}'>Deny</a></div>"
+        )
+
+    @bp.route("/access_granted", methods=["GET", "POST"])
+    def access_granted():
+        problem = validate(request.args)
+        return _fail(problem) if problem else grant(request.args)
+
+    @bp.get("/access_denied")
+    def access_denied():
+        problem = validate(request.args)
+        if problem:
+            return _fail(problem)
+        return redirect(
+            _with_query(request.args["return_url"], success="0", user_id=request.args["user_id"])
+        )
+
+    def grant(args):
+        scope = args["scope"]
+        key = state.create_key(scope, f"{args['app_name']} - API ({date.today().isoformat()})")
+        payload = {
+            "key_id": key.key_id,
+            "user_id": args["user_id"],
+            "consumer_key": key.consumer_key,
+            "consumer_secret": key.consumer_secret,
+            "key_permissions": scope,
+        }
+        try:
+            answer = requests.post(
+                args["callback_url"],
+                data=json.dumps(payload),
+                headers={"Content-Type": "application/json;charset=UTF-8"},
+                timeout=60,
+                allow_redirects=False,
+            )
+            status = answer.status_code
+        except requests.RequestException:
+            status = 0
+        with state.lock:
+            state.deliveries.append(
+                {"topic": "wc-auth.callback", "status": status, "key_id": key.key_id}
+            )
+        if status != 200:
+            state.delete_key(key.key_id)
+            return _fail(
+                "An error occurred in the request and at the time were unable to "
+                "send the consumer data",
+                401,
+            )
+        return redirect(_with_query(args["return_url"], success="1", user_id=args["user_id"]))
+
+    return bp

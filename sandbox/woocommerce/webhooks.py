@@ -1,0 +1,246 @@
+"""Webhooks of the emulated store: CRUD, the creation ping and asynchronous signed deliveries.
+
+Like WooCommerce: the payload is built at delivery time (the resource's current state), the
+body is signed with base64 HMAC-SHA256 of the webhook secret, deliveries are never retried,
+and five consecutive failures (anything but 2xx) set the webhook's status to `disabled`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+
+import requests
+
+from sandbox.woocommerce.catalog import RestError, public
+from sandbox.woocommerce.state import StoreState, Webhook, wc_time
+
+TOPICS = {
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "product.restored",
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+}
+MAX_FAILURES = 5
+
+
+def create_webhook(state: StoreState, data: dict) -> Webhook:
+    topic = data.get("topic", "")
+    if topic not in TOPICS and not topic.startswith("action."):
+        raise RestError(
+            "woocommerce_rest_webhook_invalid_topic", "Webhook topic is required and must be valid."
+        )
+    url = data.get("delivery_url", "")
+    if not url.startswith(("http://", "https://")):
+        raise RestError(
+            "woocommerce_rest_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+        )
+    with state.lock:
+        hook = Webhook(
+            id=state.next_id(),
+            name=data.get("name") or topic,
+            topic=topic,
+            delivery_url=url,
+            secret=data.get("secret") or hashlib.md5(b"1admin").hexdigest(),
+            status=data.get("status", "active"),
+        )
+        hook.created = hook.modified = state.now()
+        state.webhooks[hook.id] = hook
+    return hook
+
+
+def update_webhook(state: StoreState, ident: int, data: dict) -> Webhook:
+    with state.lock:
+        hook = state.webhooks.get(ident)
+        if hook is None:
+            raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
+        for field in ("name", "topic", "delivery_url", "secret"):
+            if data.get(field):
+                setattr(hook, field, data[field])
+        if "status" in data:
+            hook.status = data["status"]
+            if hook.status == "active":
+                hook.failures = 0  # re-enabling through the API clears the failure count
+        hook.modified = state.now()
+        return hook
+
+
+def public_webhook(state: StoreState, hook: Webhook) -> dict:
+    resource, _, event = hook.topic.partition(".")
+    api = f"{state.base()}/wp-json/wc/v3/webhooks"
+    return {
+        "id": hook.id,
+        "name": hook.name,
+        "status": hook.status,
+        "topic": hook.topic,
+        "resource": resource,
+        "event": event,
+        "hooks": [],
+        "delivery_url": hook.delivery_url,
+        "date_created": wc_time(hook.created),
+        "date_created_gmt": wc_time(hook.created),
+        "date_modified": wc_time(hook.modified),
+        "date_modified_gmt": wc_time(hook.modified),
+        "_links": {"self": [{"href": f"{api}/{hook.id}"}], "collection": [{"href": api}]},
+    }
+
+
+def signature(body: bytes, secret: str) -> str:
+    """X-WC-Webhook-Signature: base64 of the HMAC-SHA256 of the raw body."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+class WebhookSender:
+    """Delivers events in background threads, one per delivery (so delays reorder them)."""
+
+    def __init__(self, state: StoreState, timeout: float = 5.0) -> None:
+        self.state = state
+        self.timeout = timeout
+        self.pending = 0
+        self.idle = threading.Condition()
+        state.on_event = self.emit
+
+    def ping(self, hook: Webhook) -> None:
+        """The unsigned form POST `webhook_id=N` WooCommerce sends when a webhook is created."""
+        try:
+            answer = requests.post(
+                hook.delivery_url,
+                data={"webhook_id": hook.id},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+            status: int | str = answer.status_code
+        except requests.RequestException as exc:
+            status = f"error: {exc.__class__.__name__}"
+        with self.state.lock:
+            self.state.deliveries.append(
+                {"webhook_id": hook.id, "topic": "ping", "resource_id": None, "status": status}
+            )
+
+    def emit(self, topic: str, resource_id: int) -> None:
+        with self.state.lock:
+            hooks = [
+                h for h in self.state.webhooks.values() if h.topic == topic and h.status == "active"
+            ]
+            faults = self.state.faults
+            for hook in hooks:
+                plan = {"drop": False, "delay": 0.0, "copies": 1, "fail": None}
+                if faults.drop_next > 0:
+                    faults.drop_next -= 1
+                    plan["drop"] = True
+                if faults.delay_next > 0:
+                    faults.delay_next -= 1
+                    plan["delay"] = faults.delay_seconds
+                if faults.duplicate_next > 0:
+                    faults.duplicate_next -= 1
+                    plan["copies"] = 2
+                if faults.fail_next > 0:
+                    faults.fail_next -= 1
+                    plan["fail"] = faults.fail_status or 500
+                for _ in range(plan["copies"]):
+                    self._start(hook.id, topic, resource_id, plan)
+
+    def _start(self, hook_id: int, topic: str, resource_id: int, plan: dict) -> None:
+        with self.idle:
+            self.pending += 1
+        thread = threading.Thread(
+            target=self._deliver,
+            args=(hook_id, topic, resource_id, plan),
+            daemon=True,
+            name=f"wc-webhook-{hook_id}",
+        )
+        thread.start()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until every started delivery finished (for tests and the control endpoint)."""
+        deadline = time.monotonic() + timeout
+        with self.idle:
+            while self.pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.idle.wait(left)
+        return True
+
+    def _payload(self, topic: str, resource_id: int) -> dict:
+        resource, _, event = topic.partition(".")
+        if event == "deleted":
+            return {"id": resource_id}
+        table = self.state.products if resource == "product" else self.state.orders
+        item = table.get(resource_id)
+        return public(self.state, item, resource) if item else {"id": resource_id}
+
+    def _deliver(self, hook_id: int, topic: str, resource_id: int, plan: dict) -> None:
+        try:
+            if plan["delay"]:
+                time.sleep(plan["delay"])
+            with self.state.lock:
+                hook = self.state.webhooks.get(hook_id)
+                if hook is None or hook.status != "active":
+                    return
+                body = json.dumps(self._payload(topic, resource_id), separators=(",", ":")).encode()
+                secret, url = hook.secret, hook.delivery_url
+            status = self._post(hook_id, topic, url, secret, body, plan)
+            self._account(hook_id, topic, resource_id, status)
+        finally:
+            with self.idle:
+                self.pending -= 1
+                self.idle.notify_all()
+
+    def _post(
+        self, hook_id: int, topic: str, url: str, secret: str, body: bytes, plan: dict
+    ) -> int | str:
+        if plan["drop"]:
+            return "dropped"  # lost on the way: WooCommerce counts it as a failure
+        if plan["fail"]:
+            return plan["fail"]  # the receiver is down and answers this status
+        resource, _, event = topic.partition(".")
+        # WooCommerce's delivery id is wp_hash(id . time()): the same within a second.
+        delivery = hashlib.md5(f"{hook_id}{int(time.time())}".encode()).hexdigest()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+            "X-WC-Webhook-Source": self.state.base() + "/",
+            "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Resource": resource,
+            "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-Signature": signature(body, secret),
+            "X-WC-Webhook-ID": str(hook_id),
+            "X-WC-Webhook-Delivery-ID": delivery,
+        }
+        try:
+            answer = requests.post(
+                url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            return f"error: {exc.__class__.__name__}"
+        return plan["fail"] or answer.status_code
+
+    def _account(self, hook_id: int, topic: str, resource_id: int, status: int | str) -> None:
+        with self.state.lock:
+            self.state.deliveries.append(
+                {
+                    "webhook_id": hook_id,
+                    "topic": topic,
+                    "resource_id": resource_id,
+                    "status": status,
+                }
+            )
+            hook = self.state.webhooks.get(hook_id)
+            if hook is None:
+                return
+            if isinstance(status, int) and 200 <= status < 300:
+                hook.failures = 0
+            else:
+                hook.failures += 1
+                if hook.failures >= MAX_FAILURES:
+                    hook.status = "disabled"

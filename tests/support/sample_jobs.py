@@ -1,0 +1,29 @@
+"""Jobs used only by the foundation tests: they write a row so a test can see they ran."""
+
+from __future__ import annotations
+
+import time
+
+from core.db import db
+from core.models import Shop
+from jobs.runs import finish_run, start_run
+
+
+def rename_shop(shop_id: int, name: str) -> None:
+    shop = db.session.get(Shop, shop_id)
+    shop.name = name
+    db.session.commit()
+
+
+def slow_count(shop_id: int, marker_path: str) -> None:
+    """Counts its attempts on the shop row, then works long enough to be killed mid-way."""
+    run = start_run("test-slow", shop_id, "slow test job")
+    shop = db.session.get(Shop, shop_id)
+    shop.settings = {**shop.settings, "attempts": shop.settings.get("attempts", 0) + 1}
+    db.session.commit()
+    with open(marker_path, "a") as marker:
+        marker.write("started\n")
+    attempts = shop.settings["attempts"]
+    if attempts == 1:
+        time.sleep(60)  # the test kills the worker here
+    finish_run(run, f"finished on attempt {attempts}")
