@@ -1,0 +1,36 @@
+# Two commands for a fresh machine: `make run` (the demo against the local sandbox) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install migrate worker scheduler lint bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python -m sandbox.demo --port $(PORT)
+
+migrate: install
+	$(BIN)/flask --app app migrate
+
+# The suite runs on SQLite, then again on PostgreSQL (a throwaway server started here).
+test: install
+	scripts/os-packages.sh
+	PG_URL=$$(scripts/test-postgres.sh start) && \
+	$(BIN)/python -m pytest $(PYTEST_ARGS) && \
+	CROSSPORT_TEST_DB=postgres CROSSPORT_TEST_POSTGRES_URL=$$PG_URL \
+	  $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: install
+	for b in bench/*_bench.py; do $(BIN)/python $$b || exit 1; done
