@@ -1,0 +1,139 @@
+"""Catalogue jobs: store products into snapshot rows, newest state winning."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from marshmallow import ValidationError
+
+from core.db import db, utcnow
+from core.models import ProductSnapshot, Shop, VariantSnapshot
+from jobs.runs import finish_run, progress, start_run
+from jobs.stores import store_for
+from mapping.canonical import load_product
+
+log = logging.getLogger("crossport.jobs")
+
+
+def import_catalogue(shop_id: int) -> None:
+    """Every product and variant of the store into snapshots, with progress for the page."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.status != "installed":
+        log.info("catalogue import skipped: shop gone", extra={"shop_id": shop_id})
+        return
+    run = start_run("catalogue_import", shop_id, "Import the store catalogue")
+    seen, malformed = 0, []
+    for raw in store_for(shop).iter_products():
+        outcome = save_snapshot(shop_id, raw)
+        seen += 1
+        if outcome == "malformed":
+            malformed.append(str(raw.get("id")))
+        if seen % 50 == 0:
+            progress(run, done=50, total=seen)
+    run.done = seen
+    message = f"{seen} products imported"
+    if malformed:
+        message += f"; {len(malformed)} malformed (ids {', '.join(malformed[:10])})"
+    finish_run(run, message)
+
+
+def refresh_product(shop_id: int, product_id: str) -> str:
+    """Re-read one product from the store (webhooks may arrive out of order or be dropped)."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.status != "installed":
+        return "shop gone"
+    raw = store_for(shop).get_product(product_id)
+    if raw is None:
+        return mark_deleted(shop_id, product_id)
+    return save_snapshot(shop_id, raw)
+
+
+def mark_deleted(shop_id: int, product_id: str) -> str:
+    snapshot = (
+        db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, external_id=product_id).first()
+    )
+    if snapshot is None:
+        return "unknown"
+    snapshot.deleted = True
+    db.session.commit()
+    return "deleted"
+
+
+def save_snapshot(shop_id: int, raw: dict) -> str:
+    """Insert or update one product's snapshot; an older state never overwrites a newer one.
+
+    Returns "created", "updated", "stale" (ignored, older than what we hold) or "malformed".
+    """
+    try:
+        product = load_product(raw)
+    except ValidationError as exc:
+        log.warning("malformed product %s: %s", raw.get("id"), exc.messages,
+                    extra={"shop_id": shop_id})
+        return "malformed"
+    updated_at = _parse_time(product["updated_at"])
+    snapshot = (
+        db.session.query(ProductSnapshot)
+        .filter_by(shop_id=shop_id, external_id=product["id"])
+        .with_for_update()
+        .first()
+    )
+    outcome = "updated"
+    if snapshot is None:
+        snapshot = ProductSnapshot(shop_id=shop_id, external_id=product["id"])
+        db.session.add(snapshot)
+        outcome = "created"
+    elif snapshot.store_updated_at and updated_at and updated_at < snapshot.store_updated_at:
+        db.session.rollback()
+        return "stale"
+    snapshot.title = product["title"]
+    snapshot.data = raw
+    snapshot.store_updated_at = updated_at
+    snapshot.deleted = product["status"] == "archived"
+    snapshot.synced_at = utcnow()
+    db.session.flush()
+    _save_variants(shop_id, snapshot, product["variants"])
+    db.session.commit()
+    return outcome
+
+
+def _save_variants(shop_id: int, snapshot: ProductSnapshot, variants: list[dict]) -> None:
+    existing = {v.sku: v for v in db.session.query(VariantSnapshot).filter_by(shop_id=shop_id,
+                                                                                product_id=snapshot.id)}
+    for variant in variants:
+        sku = variant["sku"].strip()
+        if not sku:
+            continue  # reported by the mapper as a listing problem, never listed
+        row = existing.pop(sku, None)
+        if row is None:
+            row = (
+                db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
+                or VariantSnapshot(shop_id=shop_id, sku=sku)
+            )
+            db.session.add(row)
+        row.product_id = snapshot.id
+        row.external_id = variant["id"]
+        row.barcode = variant.get("barcode")
+        row.price = Decimal(variant["price"])
+        row.quantity = variant.get("quantity", 0)
+        row.data = {k: v for k, v in variant.items() if k not in ("weight", "dimensions")} | {
+            "weight": variant.get("weight"),
+            "dimensions": variant.get("dimensions"),
+        }
+    for gone in existing.values():
+        db.session.delete(gone)
+
+
+def _parse_time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        from datetime import UTC
+
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
