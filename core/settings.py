@@ -108,6 +108,8 @@ class Settings:
     pii_retention_days: int = 30
     # seconds before a started job with no heartbeat counts as dead
     job_timeout_seconds: int = 600
+    # seconds a worker holds the lock while creating one Amazon order in the store
+    order_lock_seconds: int = 120
     # log level of the app and the workers
     log_level: str = "INFO"
 

@@ -22,6 +22,16 @@ VAR = REPO / "var"
 EMULATORS = {"amazon": 8101, "shopify": 8102, "woocommerce": 8103}
 
 
+def emulator_args(name: str, port: int, public_url: str) -> list[str]:
+    """Each emulator's command line for the demo: seeded, and told where Crossport lives."""
+    url = f"http://127.0.0.1:{port}"
+    if name == "amazon":
+        return ["--port", str(port), "--public-url", url]
+    if name == "shopify":
+        return ["--port", str(port), "--seed", "--app-url", public_url]
+    return ["--port", str(port), "--seed", "--crossport-url", public_url]
+
+
 def _free(port: int) -> int:
     import socket
 
@@ -34,9 +44,11 @@ def _free(port: int) -> int:
             return sock.getsockname()[1]
 
 
-def _wait_http(url: str, timeout: float = 60) -> None:
+def _wait_http(url: str, timeout: float = 60, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the process serving {url} exited; see var/*.log")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -112,7 +124,7 @@ def main() -> int:
         launcher.start("worker", [sys.executable, "-m", "flask", "--app", "app", "worker"], env)
         launcher.start("scheduler", [sys.executable, "-m", "flask", "--app", "app", "scheduler"],
                        env)
-        _wait_http(f"http://127.0.0.1:{args.port}/health")
+        _wait_http(f"http://127.0.0.1:{args.port}/health", proc=launcher.processes[-3][1])
         print(f"\nCrossport is running: open http://127.0.0.1:{args.port}\n")
         for name, url in urls.items():
             print(f"  {name} emulator: {url}")
@@ -131,15 +143,20 @@ def main() -> int:
 def start_emulators(launcher: Launcher, env: dict) -> dict[str, str]:
     urls = {}
     for name, default_port in EMULATORS.items():
-        if importlib.util.find_spec(f"sandbox.{name}.__main__") is None:
+        try:
+            if importlib.util.find_spec(f"sandbox.{name}.__main__") is None:
+                continue
+        except ImportError:  # an emulator that does not import is left out of the demo
+            print(f"  ({name} emulator unavailable)", file=sys.stderr)
             continue
         port = _free(default_port)
-        launcher.start(f"sandbox-{name}", [sys.executable, "-m", f"sandbox.{name}", "--port",
-                                           str(port), "--demo"], env)
-        urls[name] = f"http://127.0.0.1:{port}"
-    for url in urls.values():
-        _wait_http(url + "/_sandbox/health")
-    return urls
+        args = emulator_args(name, port, env["CROSSPORT_PUBLIC_URL"])
+        proc = launcher.start(f"sandbox-{name}",
+                              [sys.executable, "-m", f"sandbox.{name}", *args], env)
+        urls[name] = (f"http://127.0.0.1:{port}", proc)
+    for url, proc in urls.values():
+        _wait_http(url + "/", proc=proc)
+    return {name: url for name, (url, _) in urls.items()}
 
 
 def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:

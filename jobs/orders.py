@@ -1,0 +1,227 @@
+"""Amazon orders into the store, exactly once.
+
+Exactly once rests on three things: a unique OrderLink row per (Amazon order id, marketplace)
+claimed before anything is created; a Redis lock per order so two workers never create at the
+same time; and a lookup of the store by the Amazon order id before creating, so a worker that
+died after creating the store order but before recording it is repaired, not duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db, utcnow
+from core.models import AmazonAccount, Checkpoint, OrderLink, Shop, TargetMarketplace
+from core.redis import get_redis
+from jobs.amazon import seller_for_account
+from jobs.runs import finish_run, progress, start_run
+from jobs.stores import store_for
+from mapping.orders import amazon_order_to_store_order
+
+log = logging.getLogger("crossport.jobs")
+
+OVERLAP = timedelta(minutes=5)  # Amazon's LastUpdateDate can lag; re-read a little
+FIRST_LOOKBACK = timedelta(days=3)
+IMPORTABLE = {"Unshipped", "PartiallyShipped", "Shipped"}  # Pending orders have no price yet
+FAILED_ATTEMPTS_ALERT = 3
+
+
+def import_orders(account_id: int) -> int:
+    """Poll one seller account (one region) for orders in all its chosen marketplaces."""
+    account = db.session.get(AmazonAccount, account_id)
+    if account is None or account.status != "connected":
+        return 0
+    shop = db.session.get(Shop, account.shop_id)
+    if shop is None or shop.status != "installed":
+        return 0
+    marketplace_ids = [
+        m.marketplace_id
+        for m in db.session.query(TargetMarketplace).filter_by(account_id=account.id, enabled=True)
+    ]
+    if not marketplace_ids:
+        return 0
+    checkpoint = _checkpoint(shop.id, f"orders:{account.region}")
+    since = (
+        datetime.fromisoformat(checkpoint.value) - OVERLAP
+        if checkpoint.value
+        else utcnow() - FIRST_LOOKBACK
+    )
+    run = start_run("order_import", shop.id, f"Import Amazon orders ({account.region})")
+    seller = seller_for_account(account)
+    newest, count = since, 0
+    for order in seller.iter_orders(marketplace_ids, last_updated_after=since):
+        import_order(shop, seller, order)
+        count += 1
+        updated = _amazon_time(order.get("LastUpdateDate"))
+        if updated and updated > newest:
+            newest = updated
+        if count % 20 == 0:
+            progress(run, done=20)
+    checkpoint.value = newest.isoformat()
+    run.done = count
+    finish_run(run, f"{count} orders read")
+    return count
+
+
+def import_order(shop: Shop, seller, order: dict) -> str:
+    """Create one Amazon order in the store unless it already is; returns what happened."""
+    order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
+    status = order.get("OrderStatus", "")
+    link = _claim(shop.id, order)
+    if link.state in ("created", "shipped", "cancelled"):
+        _follow_status(shop, link, status)
+        return "exists"
+    if status == "Canceled":
+        link.state, link.amazon_status = "cancelled", status
+        db.session.commit()
+        return "cancelled before import"
+    if status not in IMPORTABLE:
+        return "pending"
+    lock = get_redis().lock(
+        f"crossport:order-create:{marketplace_id}:{order_id}",
+        timeout=current_app.config["SETTINGS"].order_lock_seconds,
+        blocking_timeout=0,
+    )
+    if not lock.acquire():
+        return "busy"  # another worker is creating it; the next poll sees the outcome
+    try:
+        db.session.refresh(link)
+        if link.state != "claimed" and link.state != "failed":
+            return "exists"
+        return _create_in_store(shop, seller, order, link)
+    finally:
+        lock.release()
+
+
+def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
+    order_id = order["AmazonOrderId"]
+    link.attempts += 1
+    try:
+        items = seller.order_items(order_id)
+        address = None
+        if order.get("FulfillmentChannel") != "AFN":
+            address = seller.order_address(order_id)  # Restricted Data Token, only for FBM
+        draft = amazon_order_to_store_order(order, items, address=address)
+        store = store_for(shop)
+        created = store.find_order_by_amazon_id(order_id) or store.create_order(draft)
+    except Exception as exc:
+        db.session.rollback()
+        link = db.session.get(OrderLink, link.id)
+        link.state, link.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        if link.attempts >= FAILED_ATTEMPTS_ALERT:
+            from jobs.alerts import raise_alert
+
+            raise_alert(shop.id, "order_import_failed",
+                        f"Amazon order {order_id} could not be created in the store: {link.error}")
+        db.session.commit()
+        raise
+    link.state = "created"
+    link.store_order_id = created.store_order_id
+    link.store_order_name = created.store_order_name
+    link.amazon_status = order.get("OrderStatus", "")
+    link.error = ""
+    link.shipment = {
+        **(link.shipment or {}),
+        "items": [
+            {"sku": i.get("SellerSKU"), "order_item_id": i.get("OrderItemId"),
+             "quantity": i.get("QuantityOrdered", 0)}
+            for i in items
+        ],
+    }
+    if address and order.get("FulfillmentChannel") != "AFN":
+        link.pii = json.dumps({"address": address})  # encrypted; purged after shipment
+    db.session.commit()
+    return "created"
+
+
+def _claim(shop_id: int, order: dict) -> OrderLink:
+    """The order's link row, inserted if new; the unique key settles races between workers."""
+    key = {"amazon_order_id": order["AmazonOrderId"], "marketplace_id": order["MarketplaceId"]}
+    link = db.session.query(OrderLink).filter_by(**key).first()
+    if link is not None:
+        return link
+    total = order.get("OrderTotal") or {}
+    link = OrderLink(
+        shop_id=shop_id, state="claimed", attempts=0,
+        fulfillment_channel=order.get("FulfillmentChannel", "MFN"),
+        amazon_status=order.get("OrderStatus", ""),
+        currency=total.get("CurrencyCode", ""), total=total.get("Amount", ""),
+        purchase_date=_amazon_time(order.get("PurchaseDate")), shipment={}, **key,
+    )
+    db.session.add(link)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        link = db.session.query(OrderLink).filter_by(**key).one()
+    return link
+
+
+def _follow_status(shop: Shop, link: OrderLink, status: str) -> None:
+    """Amazon cancelled an order already in the store: cancel it there if not yet fulfilled."""
+    if status == "Canceled" and link.state == "created":
+        store_for(shop).cancel_order(link.store_order_id, "Cancelled on Amazon")
+        link.state = "cancelled"
+    link.amazon_status = status or link.amazon_status
+    db.session.commit()
+
+
+def retry_order(order_link_id: int) -> str:
+    """The seller's retry of a failed import: read the order again and create it."""
+    link = db.session.get(OrderLink, order_link_id)
+    if link is None:
+        return "gone"
+    shop = db.session.get(Shop, link.shop_id)
+    account = _account_for_marketplace(link.shop_id, link.marketplace_id)
+    if shop is None or account is None:
+        return "no account"
+    seller = seller_for_account(account)
+    return import_order(shop, seller, seller.get_order(link.amazon_order_id))
+
+
+def retry_stuck_orders(shop_id: int) -> int:
+    """Re-run imports left half-way (a worker died holding them) or failed, oldest first."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["SETTINGS"].order_lock_seconds)
+    stuck = (
+        db.session.query(OrderLink.id)
+        .filter(OrderLink.shop_id == shop_id, OrderLink.state.in_(("claimed", "failed")))
+        .filter(OrderLink.updated_at < cutoff, OrderLink.attempts < 10)
+        .order_by(OrderLink.updated_at)
+        .limit(50)
+        .all()
+    )
+    for (link_id,) in stuck:
+        retry_order(link_id)
+    return len(stuck)
+
+
+def _account_for_marketplace(shop_id: int, marketplace_id: str) -> AmazonAccount | None:
+    target = (
+        db.session.query(TargetMarketplace)
+        .filter_by(shop_id=shop_id, marketplace_id=marketplace_id)
+        .first()
+    )
+    return target.account if target else None
+
+
+def _checkpoint(shop_id: int, name: str) -> Checkpoint:
+    row = db.session.query(Checkpoint).filter_by(shop_id=shop_id, name=name).first()
+    if row is None:
+        row = Checkpoint(shop_id=shop_id, name=name, value="")
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _amazon_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    from datetime import UTC
+
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

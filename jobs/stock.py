@@ -1,0 +1,124 @@
+"""Stock in step: the store's available quantity, minus a safety buffer, on every FBM listing.
+
+A burst of store changes to one SKU is coalesced into one job (deterministic job id, a short
+debounce), which reads the latest quantity from the store when it runs; a no-op is skipped, so
+a burst costs at most one call per marketplace carrying the last value.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from core.db import db, utcnow
+from core.models import (
+    Alert,
+    Listing,
+    ProductSnapshot,
+    Shop,
+    TargetMarketplace,
+    VariantSnapshot,
+)
+from core.redis import get_redis
+from jobs.amazon import seller_for
+from jobs.queues import enqueue
+from jobs.stores import store_for
+
+log = logging.getLogger("crossport.jobs")
+
+DEBOUNCE_SECONDS = 0.5  # long enough to gather a burst, far below the 2 s latency aim
+LIVE_STATUSES = ("submitted", "active")
+LATENCY_KEY = "crossport:stock-latency:{shop_id}"
+
+
+def request_stock_sync(shop_id: int, sku: str) -> None:
+    """Ask for the SKU's stock to be pushed; repeated requests in a burst become one job."""
+    get_redis().setnx(f"crossport:stock-requested:{shop_id}:{sku}", time.time())
+    enqueue("jobs.stock.sync_stock", shop_id, sku, queue="sync",
+            job_id=f"inventory:{shop_id}:{sku}", title=f"Stock of {sku}", shop_id=shop_id,
+            delay_seconds=DEBOUNCE_SECONDS)
+
+
+def buffer_for(shop: Shop, marketplace: TargetMarketplace, variant: VariantSnapshot | None) -> int:
+    """Safety buffer: the SKU's own, else the marketplace's, else the shop's default."""
+    if variant is not None and (variant.data or {}).get("safety_buffer") is not None:
+        return int(variant.data["safety_buffer"])
+    if marketplace.safety_buffer is not None:
+        return marketplace.safety_buffer
+    return int((shop.settings or {}).get("safety_buffer", 0))
+
+
+def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
+    """Push `available − buffer` to each marketplace where the SKU is listed seller-fulfilled."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None or shop.status != "installed":
+        return {}
+    redis = get_redis()
+    requested_at = redis.getdel(f"crossport:stock-requested:{shop_id}:{sku}")
+    available = store_for(shop).get_stock([sku]).get(sku)
+    if available is None:
+        log.info("stock sync: %s no longer in the store", sku, extra={"shop_id": shop_id})
+        available = 0
+    variant = db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
+    if variant is not None:
+        variant.quantity = available
+    sent = {}
+    for listing, marketplace in _fbm_listings(shop_id, sku):
+        quantity = max(0, available - buffer_for(shop, marketplace, variant))
+        if listing.quantity_sent == quantity:
+            continue  # no-op: Amazon already has this value
+        seller_for(shop_id, listing.marketplace_id).set_quantity(
+            listing.marketplace_id, sku, listing.product_type or "PRODUCT", quantity
+        )
+        listing.quantity_sent = quantity
+        sent[listing.marketplace_id] = quantity
+        if requested_at is not None:
+            latency_ms = int((time.time() - float(requested_at)) * 1000)
+            redis.lpush(LATENCY_KEY.format(shop_id=shop_id), latency_ms)
+            redis.ltrim(LATENCY_KEY.format(shop_id=shop_id), 0, 999)
+    _low_stock_alert(shop, sku, available)
+    db.session.commit()
+    return sent
+
+
+def zero_stock_for_product(shop_id: int, product_id: str) -> None:
+    """A product deleted in the store must not stay buyable on Amazon."""
+    skus = (
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(ProductSnapshot.shop_id == shop_id, ProductSnapshot.external_id == product_id)
+        .all()
+    )
+    for (sku,) in skus:
+        request_stock_sync(shop_id, sku)
+
+
+def _fbm_listings(shop_id: int, sku: str):
+    return (
+        db.session.query(Listing, TargetMarketplace)
+        .join(
+            TargetMarketplace,
+            (TargetMarketplace.shop_id == Listing.shop_id)
+            & (TargetMarketplace.marketplace_id == Listing.marketplace_id),
+        )
+        .filter(Listing.shop_id == shop_id, Listing.sku == sku)
+        .filter(Listing.status.in_(LIVE_STATUSES))
+        .filter(Listing.fulfillment_channel == "FBM", TargetMarketplace.enabled.is_(True))
+        .all()
+    )
+
+
+def _low_stock_alert(shop: Shop, sku: str, available: int) -> None:
+    threshold = int((shop.settings or {}).get("low_stock_threshold", 0))
+    if threshold <= 0 or available > threshold:
+        return
+    open_alert = (
+        db.session.query(Alert)
+        .filter_by(shop_id=shop.id, kind="low_stock", resolved_at=None)
+        .filter(Alert.message.contains(sku))
+        .first()
+    )
+    if open_alert is None:
+        db.session.add(Alert(shop_id=shop.id, kind="low_stock", severity="warning",
+                             message=f"{sku}: {available} left in the store", details={"sku": sku},
+                             created_at=utcnow()))

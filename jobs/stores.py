@@ -1,0 +1,19 @@
+"""Which store adapter serves a shop: the one place the jobs pick a platform."""
+
+from __future__ import annotations
+
+from core.models import Shop
+from integrations.store import StoreAdapter
+
+
+def store_for(shop: Shop) -> StoreAdapter:
+    """The StoreAdapter of `shop`, with its own credentials (never process-global state)."""
+    if shop.platform == "shopify":
+        from integrations.shopify.adapter import ShopifyStore
+
+        return ShopifyStore.for_shop(shop)
+    if shop.platform == "woocommerce":
+        from integrations.woocommerce.adapter import WooCommerceStore
+
+        return WooCommerceStore.for_shop(shop)
+    raise ValueError(f"shop {shop.id}: unknown platform {shop.platform!r}")

@@ -1,0 +1,36 @@
+"""Tenant lifecycle: uninstall (tokens gone, scheduled work stops) and redaction (data gone)."""
+
+from __future__ import annotations
+
+import logging
+
+from core.db import db, utcnow
+from core.models import Shop
+
+log = logging.getLogger("crossport.jobs")
+
+
+def uninstall_shop(shop_id: int) -> None:
+    """The store removed Crossport: forget its credentials; periodic jobs skip uninstalled shops."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        return
+    shop.status = "uninstalled"
+    shop.uninstalled_at = utcnow()
+    if shop.connection is not None:
+        conn = shop.connection
+        conn.access_token = conn.refresh_token = None
+        conn.consumer_key = conn.consumer_secret = None
+        conn.status = "uninstalled"
+    db.session.commit()
+    log.info("shop uninstalled", extra={"shop_id": shop_id})
+
+
+def redact_shop(shop_id: int) -> None:
+    """Shopify's shop/redact (48 h after uninstall): delete every row of the shop."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        return
+    db.session.delete(shop)  # every table cascades from shops.id
+    db.session.commit()
+    log.info("shop redacted", extra={"shop_id": shop_id})

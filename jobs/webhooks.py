@@ -1,0 +1,123 @@
+"""The webhook inbox worker: one map from (platform, topic) to the job that handles it.
+
+The web endpoints verify, record a WebhookEvent and enqueue `process_event(event_id)`; this job
+turns the event into work. Handlers re-read the store rather than trusting the payload, since
+deliveries are at least once and unordered; the payload only says what to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from core.db import db, utcnow
+from core.models import Shop, VariantSnapshot, WebhookEvent
+from jobs.queues import enqueue
+
+log = logging.getLogger("crossport.jobs")
+
+
+def _product_changed(event: WebhookEvent) -> None:
+    product_id = event.resource_id or str(event.payload.get("id", ""))
+    enqueue("jobs.webhooks.refresh_product_and_listings", event.shop_id, product_id,
+            queue="sync", job_id=f"product:{event.shop_id}:{product_id}",
+            title=f"Product {product_id} changed", shop_id=event.shop_id)
+
+
+def _product_deleted(event: WebhookEvent) -> None:
+    from jobs.catalog import mark_deleted
+    from jobs.stock import zero_stock_for_product
+
+    product_id = event.resource_id or str(event.payload.get("id", ""))
+    mark_deleted(event.shop_id, product_id)
+    zero_stock_for_product(event.shop_id, product_id)
+
+
+def _inventory_changed(event: WebhookEvent) -> None:
+    from jobs.stock import request_stock_sync
+
+    item_id = str(event.payload.get("inventory_item_id", ""))
+    skus = [
+        v.sku
+        for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id)
+        if str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1] == item_id
+    ]
+    for sku in skus:
+        request_stock_sync(event.shop_id, sku)
+
+
+def _store_order_changed(event: WebhookEvent) -> None:
+    order_id = _store_order_id(event)
+    if order_id:
+        enqueue("jobs.shipments.sync_store_order", event.shop_id, order_id, queue="orders",
+                job_id=f"store-order:{event.shop_id}:{order_id}",
+                title=f"Store order {order_id} changed", shop_id=event.shop_id)
+
+
+def _uninstalled(event: WebhookEvent) -> None:
+    shop = db.session.get(Shop, event.shop_id)
+    if shop is not None and shop.status != "uninstalled":
+        from jobs.tenants import uninstall_shop
+
+        uninstall_shop(shop.id)
+
+
+def _store_order_id(event: WebhookEvent) -> str:
+    payload = event.payload
+    if event.topic.startswith("fulfillments/"):
+        return str(payload.get("order_id", ""))
+    return str(payload.get("id", "")) or event.resource_id
+
+
+HANDLERS: dict[tuple[str, str], Callable[[WebhookEvent], None]] = {
+    ("shopify", "products/create"): _product_changed,
+    ("shopify", "products/update"): _product_changed,
+    ("shopify", "products/delete"): _product_deleted,
+    ("shopify", "inventory_levels/update"): _inventory_changed,
+    ("shopify", "fulfillments/create"): _store_order_changed,
+    ("shopify", "fulfillments/update"): _store_order_changed,
+    ("shopify", "orders/fulfilled"): _store_order_changed,
+    ("shopify", "orders/cancelled"): _store_order_changed,
+    ("shopify", "app/uninstalled"): _uninstalled,
+    ("woocommerce", "product.created"): _product_changed,
+    ("woocommerce", "product.updated"): _product_changed,
+    ("woocommerce", "product.deleted"): _product_deleted,
+    ("woocommerce", "order.updated"): _store_order_changed,
+}
+
+
+def process_event(event_id: int) -> str:
+    """Handle one recorded webhook; an unknown topic is recorded as ignored, not an error."""
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None:
+        log.info("webhook event %s vanished", event_id)
+        return "gone"
+    if event.status == "done":
+        return "already done"
+    handler = HANDLERS.get((event.platform, event.topic))
+    if handler is None:
+        event.status, event.processed_at = "ignored", utcnow()
+        db.session.commit()
+        return "ignored"
+    try:
+        handler(event)
+    except Exception as exc:
+        db.session.rollback()
+        event = db.session.get(WebhookEvent, event_id)
+        event.status, event.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        raise  # RQ retries it; the inbox row shows the reason meanwhile
+    event.status, event.processed_at, event.error = "done", utcnow(), ""
+    db.session.commit()
+    return "done"
+
+
+def refresh_product_and_listings(shop_id: int, product_id: str) -> str:
+    """A product changed in the store: refresh its snapshot, then its stock, price and content."""
+    from jobs.catalog import refresh_product
+    from jobs.listing_sync import sync_product_listings
+
+    outcome = refresh_product(shop_id, product_id)
+    if outcome in ("created", "updated"):
+        sync_product_listings(shop_id, product_id)
+    return outcome
