@@ -53,16 +53,17 @@ def import_orders(account_id: int) -> int:
     )
     run = start_run("order_import", shop.id, f"Import Amazon orders ({account.region})")
     seller = seller_for_account(account)
-    newest, count = since, 0
-    for order in seller.iter_orders(marketplace_ids, last_updated_after=since):
-        import_order(shop, seller, order)
+    count, complete_until = 0, None
+    for kind, item in seller.iter_orders(marketplace_ids, last_updated_after=_iso(since)):
+        if kind == "checkpoint":
+            complete_until = _amazon_time(item)
+            continue
+        import_order(shop, seller, item)
         count += 1
-        updated = _amazon_time(order.get("LastUpdateDate"))
-        if updated and updated > newest:
-            newest = updated
         if count % 20 == 0:
             progress(run, done=20)
-    checkpoint.value = newest.isoformat()
+    if complete_until is not None:  # only as far as Amazon said its answer was complete
+        checkpoint.value = complete_until.isoformat()
     run.done = count
     finish_run(run, f"{count} orders read")
     return count
@@ -102,11 +103,13 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     order_id = order["AmazonOrderId"]
     link.attempts += 1
     try:
-        items = seller.order_items(order_id)
-        address = None
+        marketplace_id = order["MarketplaceId"]
+        items = seller.order_items(marketplace_id, order_id)
+        address = buyer = None
         if order.get("FulfillmentChannel") != "AFN":
-            address = seller.order_address(order_id)  # Restricted Data Token, only for FBM
-        draft = amazon_order_to_store_order(order, items, address=address)
+            # Restricted Data Token: only for orders the store ships itself
+            address, buyer = seller.order_pii(marketplace_id, order_id)
+        draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
         store = store_for(shop)
         created = store.find_order_by_amazon_id(order_id) or store.create_order(draft)
     except Exception as exc:
@@ -181,7 +184,7 @@ def retry_order(order_link_id: int) -> str:
     if shop is None or account is None:
         return "no account"
     seller = seller_for_account(account)
-    return import_order(shop, seller, seller.get_order(link.amazon_order_id))
+    return import_order(shop, seller, seller.get_order(link.marketplace_id, link.amazon_order_id))
 
 
 def retry_stuck_orders(shop_id: int) -> int:
@@ -216,6 +219,10 @@ def _checkpoint(shop_id: int, name: str) -> Checkpoint:
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
 
 
 def _amazon_time(value: str | None) -> datetime | None:

@@ -1,0 +1,115 @@
+"""The Amazon operations the jobs need, on one seller account, in the jobs' own words.
+
+A thin layer over `integrations.amazon`: it picks the account of a marketplace and shapes the
+patches, so jobs read as "set the quantity" rather than as JSON-patch documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from core.db import db
+from core.models import AmazonAccount, TargetMarketplace
+from integrations.amazon import feeds, inventory, listings, orders
+from integrations.amazon.accounts import client_for
+
+
+class AmazonSeller:
+    """One connected seller account (one region) and the calls the jobs make on it."""
+
+    def __init__(self, account: AmazonAccount):
+        self.account = account
+        self.client = client_for(account)
+
+    @property
+    def seller_id(self) -> str:
+        return self.account.selling_partner_id
+
+    # listings ----------------------------------------------------------------------------
+    def set_quantity(self, marketplace_id: str, sku: str, product_type: str, quantity: int) -> dict:
+        value = [{"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}]
+        patch = {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
+        return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
+
+    def set_price(self, marketplace_id: str, sku: str, product_type: str, amount: Decimal,
+                  currency: str) -> dict:
+        offer = [{
+            "marketplace_id": marketplace_id,
+            "currency": currency,
+            "our_price": [{"schedule": [{"value_with_tax": float(amount)}]}],
+        }]
+        patch = {"op": "replace", "path": "/attributes/purchasable_offer", "value": offer}
+        return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
+
+    def put_listing(self, marketplace_id: str, sku: str, body: dict, *, preview: bool = False,
+                    issue_locale: str | None = None) -> dict:
+        return listings.put_listing(
+            self.client, marketplace_id, sku, body["productType"], body["attributes"],
+            requirements=body.get("requirements", "LISTING"), preview=preview,
+            issue_locale=issue_locale,
+        )
+
+    def get_listing(self, marketplace_id: str, sku: str) -> dict | None:
+        return listings.get_listing(self.client, marketplace_id, sku)
+
+    def search_listings(self, marketplace_id: str, skus: list[str]) -> list[dict]:
+        return listings.search_listings(self.client, marketplace_id, skus)
+
+    # feeds -------------------------------------------------------------------------------
+    def submit_feed(self, marketplace_id: str, messages: list[dict],
+                    issue_locale: str | None = None) -> str:
+        document = feeds.listings_feed(self.seller_id, messages, issue_locale=issue_locale)
+        return feeds.submit_listings_feed(self.client, [marketplace_id], document)
+
+    def feed_status(self, marketplace_id: str, feed_id: str) -> dict:
+        return feeds.get_feed(self.client, marketplace_id, feed_id)
+
+    def feed_report(self, marketplace_id: str, document_id: str) -> dict:
+        return feeds.download_report(self.client, marketplace_id, document_id)
+
+    # orders ------------------------------------------------------------------------------
+    def iter_orders(self, marketplace_ids: list[str], *, last_updated_after: str
+                    ) -> Iterator[tuple[str, dict | str]]:
+        """("order", order) per order, then ("checkpoint", iso) where Amazon's answer ends."""
+        return orders.iter_orders(self.client, marketplace_ids,
+                                  last_updated_after=last_updated_after)
+
+    def get_order(self, marketplace_id: str, order_id: str) -> dict:
+        return orders.get_order(self.client, marketplace_id, order_id)
+
+    def order_items(self, marketplace_id: str, order_id: str) -> list[dict]:
+        return orders.get_order_items(self.client, marketplace_id, order_id)
+
+    def order_pii(self, marketplace_id: str, order_id: str) -> tuple[dict, dict]:
+        return orders.get_order_pii(self.client, marketplace_id, order_id)
+
+    def confirm_shipment(self, order_id: str, *, marketplace_id: str, carrier_code: str,
+                         carrier_name: str | None, tracking_number: str, ship_date: str,
+                         ship_method: str | None, order_items: list[dict]) -> None:
+        orders.confirm_shipment(
+            self.client, marketplace_id, order_id, package_reference=tracking_number[-30:],
+            carrier_code=carrier_code, carrier_name=carrier_name,
+            tracking_number=tracking_number, ship_date=ship_date, items=order_items,
+            shipping_method=ship_method,
+        )
+
+    # FBA ---------------------------------------------------------------------------------
+    def fba_quantities(self, marketplace_id: str, skus: list[str] | None = None) -> dict[str, int]:
+        return inventory.fba_quantities(self.client, marketplace_id, skus)
+
+
+def seller_for_account(account: AmazonAccount) -> AmazonSeller:
+    return AmazonSeller(account)
+
+
+def seller_for(shop_id: int, marketplace_id: str) -> AmazonSeller:
+    """The seller account that covers `marketplace_id` for this shop."""
+    target = (
+        db.session.query(TargetMarketplace)
+        .filter_by(shop_id=shop_id, marketplace_id=marketplace_id)
+        .first()
+    )
+    if target is None:
+        raise LookupError(f"shop {shop_id} has no Amazon account for {marketplace_id}")
+    return AmazonSeller(target.account)
