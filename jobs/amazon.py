@@ -42,6 +42,10 @@ class AmazonSeller:
         patch = {"op": "replace", "path": "/attributes/purchasable_offer", "value": offer}
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
 
+    def patch_listing(self, marketplace_id: str, sku: str, product_type: str,
+                      patches: list[dict]) -> dict:
+        return listings.patch_listing(self.client, marketplace_id, sku, product_type, patches)
+
     def put_listing(self, marketplace_id: str, sku: str, body: dict, *, preview: bool = False,
                     issue_locale: str | None = None) -> dict:
         return listings.put_listing(

@@ -12,7 +12,14 @@ from datetime import timedelta
 from flask import current_app
 
 from core.db import db, utcnow
-from core.models import Checkpoint, Listing, OrderLink, Shop, VariantSnapshot
+from core.models import (
+    Checkpoint,
+    Listing,
+    OrderLink,
+    Shop,
+    TargetMarketplace,
+    VariantSnapshot,
+)
 from jobs.catalog import save_snapshot
 from jobs.queues import enqueue
 from jobs.runs import finish_run, start_run
@@ -38,6 +45,12 @@ def reconcile_shop(shop_id: int) -> dict:
     }
     if shop.platform == "woocommerce":
         repaired["webhooks"] = _woocommerce_webhooks(shop)
+    enqueue("jobs.fba.read_fba_stock", shop_id, queue="periodic", job_id=f"fba:{shop_id}",
+            title="Read FBA stock from Amazon", shop_id=shop_id)
+    for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop_id, enabled=True):
+        enqueue("jobs.listing_status.refresh_statuses", shop_id, target.marketplace_id,
+                queue="listings", job_id=f"statuses:{shop_id}:{target.marketplace_id}",
+                title="Read listing statuses from Amazon", shop_id=shop_id)
     finish_run(run, ", ".join(f"{k}: {v}" for k, v in repaired.items()))
     run.details = repaired
     db.session.commit()

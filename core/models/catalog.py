@@ -26,6 +26,12 @@ class MappingProfile(Base):
     attributes: Mapped[dict] = mapped_column(JSON, default=dict)
     # {"marketplace_id": {"attribute": {...}}}
     overrides: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the rest of mapping.profiles.MappingProfile: settings (variation theme, condition...),
+    # seller texts per marketplace, price rules per product type, attributes never sent
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    price_rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    disabled: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -1,0 +1,77 @@
+"""Follow a submitted feed to its processing report and give each listing its outcome."""
+
+from __future__ import annotations
+
+import logging
+
+from core.db import db, utcnow
+from core.models import Listing, Submission
+from jobs.alerts import raise_alert
+from jobs.amazon import seller_for
+from jobs.queues import enqueue
+
+log = logging.getLogger("crossport.jobs")
+
+FINAL = {"DONE", "FATAL", "CANCELLED"}
+MAX_POLL_DELAY = 60
+
+
+def poll_feed(submission_id: int) -> str:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.status in ("done", "fatal", "cancelled"):
+        return "nothing to do"
+    seller = seller_for(submission.shop_id, submission.marketplace_id)
+    feed = seller.feed_status(submission.marketplace_id, submission.feed_id)
+    status = feed.get("processingStatus", "")
+    if status not in FINAL:
+        submission.status = "in_progress" if status == "IN_PROGRESS" else "submitted"
+        polls = (submission.report or {}).get("polls", 0) + 1
+        submission.report = {**(submission.report or {}), "polls": polls}
+        db.session.commit()
+        # Feeds take minutes to hours; poll quickly at first, then once a minute.
+        enqueue("jobs.feeds.poll_feed", submission.id, queue="listings",
+                job_id=f"feed:{submission.id}:poll", title="Check an Amazon feed",
+                shop_id=submission.shop_id, delay_seconds=min(MAX_POLL_DELAY, 2 * polls))
+        return status
+    report = {}
+    if feed.get("resultFeedDocumentId"):
+        report = seller.feed_report(submission.marketplace_id, feed["resultFeedDocumentId"])
+    apply_report(submission, status, report)
+    return status
+
+
+def apply_report(submission: Submission, status: str, report: dict) -> None:
+    """Each message's issues onto its listing; errors make the listing `error`."""
+    skus = (submission.report or {}).get("message_skus", {})
+    issues_by_sku: dict[str, list] = {}
+    for issue in report.get("issues", []):
+        sku = issue.get("sku") or skus.get(str(issue.get("messageId")))
+        if sku:
+            issues_by_sku.setdefault(sku, []).append(issue)
+    listings = {
+        row.sku: row
+        for row in db.session.query(Listing).filter(Listing.submission_id == submission.id)
+    }
+    errors = 0
+    for sku, row in listings.items():
+        issues = issues_by_sku.get(sku, [])
+        row.amazon_issues = issues
+        if status != "DONE" or any(i.get("severity") == "ERROR" for i in issues):
+            row.status = "error"
+            errors += 1
+        else:
+            row.status = "submitted"  # accepted; active once Amazon makes it buyable
+    summary = report.get("summary", {})
+    submission.status = status.lower()
+    submission.accepted = int(summary.get("messagesAccepted", len(listings) - errors))
+    submission.invalid = int(summary.get("messagesInvalid", errors))
+    submission.report = {**(submission.report or {}), "summary": summary}
+    submission.finished_at = utcnow()
+    if status == "FATAL":
+        raise_alert(submission.shop_id, "feed_fatal",
+                    f"Amazon could not process feed {submission.feed_id} "
+                    f"({submission.message_count} listings); they were not changed.")
+    db.session.commit()
+    enqueue("jobs.listing_status.refresh_statuses", submission.shop_id, submission.marketplace_id,
+            queue="listings", job_id=f"statuses:{submission.shop_id}:{submission.marketplace_id}",
+            title="Read listing statuses from Amazon", shop_id=submission.shop_id, delay_seconds=2)

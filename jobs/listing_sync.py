@@ -1,0 +1,114 @@
+"""Keep live listings in step with the store: content and price changes as patches, no no-ops.
+
+Stock is not patched here: it goes through jobs.stock (coalesced, with the safety buffer).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.db import db
+from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
+from jobs.amazon import seller_for
+from jobs.plans import plans_for_product, rates_table
+from jobs.queues import enqueue
+from jobs.stock import LIVE_STATUSES, request_stock_sync
+from mapping.payloads import feed_message, patches_for
+
+log = logging.getLogger("crossport.jobs")
+
+STOCK_ATTRIBUTE = "fulfillment_availability"
+PRICE_ATTRIBUTES = ("purchasable_offer", "list_price")
+FEED_THRESHOLD = 50  # more patches than this in one marketplace go as one feed
+
+
+def sync_product_listings(shop_id: int, product_id: str) -> int:
+    """A product changed in the store: patch what changed on each live listing of it."""
+    shop = db.session.get(Shop, shop_id)
+    snapshot = (
+        db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, external_id=product_id).first()
+    )
+    if shop is None or snapshot is None or snapshot.deleted:
+        return 0
+    sent = _sync(shop, [snapshot], attributes=None)
+    for variant in (snapshot.data or {}).get("variants", []):
+        if variant.get("sku"):
+            request_stock_sync(shop_id, variant["sku"])
+    return sent
+
+
+def reprice_shop(shop_id: int) -> int:
+    """The rates or price rules changed: re-price every live listing, skipping unchanged ones."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        return 0
+    skus = {sku for (sku,) in db.session.query(Listing.sku).filter(
+        Listing.shop_id == shop_id, Listing.status.in_(LIVE_STATUSES))}
+    snapshots = [
+        s for s in db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, deleted=False)
+        if any(v.get("sku") in skus for v in (s.data or {}).get("variants", []))
+    ]
+    return _sync(shop, snapshots, attributes=PRICE_ATTRIBUTES)
+
+
+def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, ...] | None) -> int:
+    rates = rates_table()
+    sent = 0
+    for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
+        live = {
+            row.sku: row
+            for row in db.session.query(Listing).filter(
+                Listing.shop_id == shop.id, Listing.marketplace_id == target.marketplace_id,
+                Listing.status.in_(LIVE_STATUSES))
+        }
+        changes = []
+        for snapshot in snapshots:
+            for plan in plans_for_product(shop, snapshot, target.marketplace_id,
+                                          fetch_schema=True, rates=rates):
+                row = live.get(plan.sku)
+                if row is None:
+                    continue
+                row.local_problems = [p.to_dict() for p in plan.problems]
+                if not plan.ok:
+                    continue  # the listing keeps its last good content; the page shows why
+                old = {k: v for k, v in (row.payload.get("attributes") or {}).items()
+                       if k != STOCK_ATTRIBUTE}
+                new = {k: v for k, v in plan.payload["attributes"].items() if k != STOCK_ATTRIBUTE}
+                if attributes is not None:
+                    old = {k: v for k, v in old.items() if k in attributes}
+                    new = {k: v for k, v in new.items() if k in attributes}
+                patches = patches_for(old, new)
+                if patches:
+                    changes.append((row, plan, patches))
+        sent += _send(shop, target, changes)
+    db.session.commit()
+    return sent
+
+
+def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
+    if not changes:
+        return 0
+    seller = seller_for(shop.id, target.marketplace_id)
+    if len(changes) > FEED_THRESHOLD:
+        messages = [feed_message(i, row.sku, "PATCH", row.product_type, patches=patches)
+                    for i, (row, _, patches) in enumerate(changes, start=1)]
+        feed_id = seller.submit_feed(target.marketplace_id, messages)
+        log.info("price/content feed %s with %d patches", feed_id, len(messages),
+                 extra={"shop_id": shop.id})
+    else:
+        for row, _, patches in changes:
+            seller.patch_listing(target.marketplace_id, row.sku, row.product_type, patches)
+    for row, plan, _ in changes:
+        stock = row.payload.get("attributes", {}).get(STOCK_ATTRIBUTE)
+        row.payload = plan.payload
+        if stock is not None:
+            row.payload["attributes"][STOCK_ATTRIBUTE] = stock
+        if plan.price_breakdown is not None:
+            row.price, row.price_breakdown = plan.price_breakdown.price, plan.price_breakdown.text
+    db.session.commit()
+    return len(changes)
+
+
+def request_reprice(shop_id: int) -> None:
+    enqueue("jobs.listing_sync.reprice_shop", shop_id, queue="listings",
+            job_id=f"reprice:{shop_id}", title="Re-price listings", shop_id=shop_id)
