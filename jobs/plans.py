@@ -33,7 +33,7 @@ def profile_for(shop: Shop, product_type: str) -> MappingProfile:
     if row is not None:
         profile = MappingProfile.load({
             "product_type": product_type, "attributes": row.attributes or {},
-            "overrides": row.overrides or {}, "settings": {**profile.settings, **(row.settings or {})},
+            "overrides": row.overrides or {}, "settings": row.settings or {},
             "texts": row.texts or {}, "price_rules": row.price_rules or {},
             "disabled": row.disabled or [],
         })

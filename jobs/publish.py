@@ -33,6 +33,16 @@ def run_publish(run_id: int) -> str:
     shop = db.session.get(Shop, run.shop_id)
     if shop is None or shop.status != "installed":
         return "shop gone"
+    try:
+        return _publish(run, shop)
+    except Exception as exc:
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        finish_run(run, f"stopped: {type(exc).__name__}: {exc}", failed=True)
+        raise  # RQ records it and retries transient failures
+
+
+def _publish(run: JobRun, shop: Shop) -> str:
     details = run.details or {}
     mode = details.get("mode", "validate")
     run.status, run.started_at, run.attempts = "running", utcnow(), (run.attempts or 0) + 1

@@ -1,0 +1,71 @@
+"""Catalogue import and publishing through real workers, the WooCommerce and SP-API emulators."""
+
+from collections import Counter
+
+from core.db import db
+from core.models import JobRun, Listing, ProductSnapshot, Submission
+from jobs.queues import enqueue
+from tests.jobs.conftest import MARKETS, assign_product_types, wait_for
+
+
+def _run(world, mode: str, marketplaces=None, product_ids=None, **extra) -> JobRun:
+    run = JobRun(shop_id=world.shop_id, kind="publish", title=f"publish ({mode})", status="queued",
+                 total=0, done=0, failed=0, attempts=0,
+                 details={"mode": mode, "marketplace_ids": marketplaces or [],
+                          "product_ids": product_ids or [], **extra})
+    db.session.add(run)
+    db.session.commit()
+    enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=world.shop_id)
+    return run
+
+
+def _finished(run_id):
+    run = db.session.get(JobRun, run_id)
+    return run if run.status in ("done", "failed") else None
+
+
+def test_import_validate_and_publish_to_eight_marketplaces(world):
+    world.start_workers(2)
+    # given the catalogue imported from the store
+    enqueue("jobs.catalog.import_catalogue", world.shop_id, queue="bulk", shop_id=world.shop_id)
+    snapshots = wait_for(lambda: db.session.query(ProductSnapshot).count() >= 30, 60,
+                         message=world.worker_logs)
+    assert snapshots
+    assign_product_types(world.shop_id)
+    # when every product is validated for every marketplace
+    run = _run(world, "validate")
+    done = wait_for(lambda: _finished(run.id), 120, message=world.worker_logs)
+    assert done.status == "done", done.message
+    statuses = Counter(l.status for l in db.session.query(Listing))
+    assert statuses["ready"] > 0, "\n".join(map(str, [statuses, done.message, *_debug_problems()]))
+    # then nothing went to Amazon yet
+    assert world.amazon.calls("putListingsItem") == []
+    # when the valid ones are published
+    run = _run(world, "publish")
+    done = wait_for(lambda: _finished(run.id), 180, message=world.worker_logs)
+    assert done.status == "done", done.message
+    summary = done.details["summary"]
+    assert summary["sent"] > 0 and summary["rejected"] == 0, done.message
+    # feeds are followed to their reports, then listings are read back until Amazon sells them
+    wait_for(lambda: all(f.status == "done" for f in db.session.query(Submission)
+                         .filter_by(kind="feed")), 120, message=world.worker_logs)
+    wait_for(lambda: db.session.query(Listing).filter_by(status="active").count()
+             == summary["sent"], 120, message=lambda: str(Counter(
+                 l.status for l in db.session.query(Listing))))
+    markets_sent = {l.marketplace_id for l in db.session.query(Listing).filter_by(status="active")}
+    assert markets_sent == {m for _, m in MARKETS.values()}
+    # nothing with local problems was sent
+    amazon_listings = world.amazon.control("GET", "listings")["listings"]
+    on_amazon = {(row["sku"], row["marketplace_id"]) for row in amazon_listings}
+    held = {(r.sku, r.marketplace_id) for r in db.session.query(Listing).filter_by(status="problems")}
+    assert held and not (held & on_amazon)
+    assert len(on_amazon) == summary["sent"]
+
+
+def _debug_problems():
+    rows = db.session.query(Listing).limit(2000).all()
+    c = Counter()
+    for r in rows:
+        for p in r.local_problems:
+            c[(r.marketplace_id[:4], p["attribute"], p["code"])] += 1
+    return c.most_common(40)
