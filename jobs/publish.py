@@ -76,6 +76,9 @@ def _publish(run: JobRun, shop: Shop) -> str:
             sent, rejected = _send_single(shop, target, valid, listings, run)
             summary["sent"] += sent
             summary["rejected"] += rejected
+            enqueue("jobs.listing_status.refresh_statuses", shop.id, target.marketplace_id,
+                    queue="listings", job_id=f"statuses:{shop.id}:{target.marketplace_id}",
+                    title="Read listing statuses from Amazon", shop_id=shop.id, delay_seconds=2)
         else:
             feeds = _send_feeds(shop, target, valid, listings)
             summary["feeds"] += feeds

@@ -276,6 +276,8 @@ def delete_product(state: StoreState, ident: int) -> dict:
 def public(state: StoreState, item: dict, kind: str) -> dict:
     """A copy fit to answer with: internal fields removed, `_links` added."""
     out = {k: copy.deepcopy(v) for k, v in item.items() if not k.startswith("_")}
+    if kind == "product" and item.get("type") == "variation":
+        kind = "variation"
     api = f"{state.base()}/wp-json/wc/v3"
     if kind == "variation":
         parent = item["_parent"]

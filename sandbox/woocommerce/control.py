@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from sandbox.woocommerce import catalog, orders
 from sandbox.woocommerce.catalog import RestError, public
 from sandbox.woocommerce.seed import seed_demo
-from sandbox.woocommerce.state import Faults, StoreState
+from sandbox.woocommerce.state import ApiFaults, Faults, StoreState
 from sandbox.woocommerce.webhooks import WebhookSender
 
 
@@ -163,6 +163,18 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
                 fail_status=data.get("fail_status"),
             )
             return jsonify(asdict(state.faults))
+
+    @bp.post("/api/faults")
+    def set_api_faults():
+        data = body()
+        with state.lock:
+            state.api_faults = ApiFaults(
+                fail_next=int(data.get("fail", 0)),
+                fail_status=int(data.get("status", 503)),
+                delay_next=int(data.get("delay", 0)),
+                delay_seconds=float(data.get("delay_seconds", 0)),
+            )
+            return jsonify(asdict(state.api_faults))
 
     @bp.post("/webhooks/wait")
     def wait():

@@ -38,8 +38,11 @@ def filter_items(items: list[dict], args: dict) -> list[dict]:
     if args.get("sku"):
         wanted_skus = set(str(args["sku"]).split(","))
         result = [i for i in result if i.get("sku") in wanted_skus]
-    status = args.get("status")
-    if status and status != "any":
+    status = args.get("status") or "any"
+    if status == "any":
+        # WordPress's "any" leaves out trashed posts; they are listed only with status=trash.
+        result = [i for i in result if i.get("status") != "trash"]
+    else:
         wanted_status = set(status.split(","))
         result = [i for i in result if i.get("status") in wanted_status]
     return result
@@ -68,7 +71,12 @@ def paged(request: Request, items: list[dict], render: Callable[[dict], dict]) -
     pages = max(1, math.ceil(total / per_page)) if total else 0
     start = offset + (page - 1) * per_page
     window = ordered[start : start + per_page]
-    response = jsonify([render(i) for i in window])
+    rendered = [render(i) for i in window]
+    if request.args.get("_fields"):
+        # WordPress's global `_fields` parameter trims every item to the listed fields.
+        wanted = set(request.args["_fields"].split(","))
+        rendered = [{k: v for k, v in i.items() if k in wanted} for i in rendered]
+    response = jsonify(rendered)
     response.headers["X-WP-Total"] = str(total)
     response.headers["X-WP-TotalPages"] = str(pages)
     links = []

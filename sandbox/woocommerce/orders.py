@@ -84,6 +84,19 @@ def _shipping_line(state: StoreState, data: dict) -> dict:
     }
 
 
+def _fee_line(state: StoreState, data: dict) -> dict:
+    return {
+        "id": state.next_item_id(),
+        "name": data.get("name", ""),
+        "tax_class": "",
+        "tax_status": data.get("tax_status", "taxable"),
+        "total": _money(Decimal(str(data.get("total") or 0))),
+        "total_tax": "0.00",
+        "taxes": [],
+        "meta_data": meta_list(state, data.get("meta_data"), []),
+    }
+
+
 def _recalculate(order: dict) -> None:
     items = sum((Decimal(i["total"]) for i in order["line_items"]), Decimal(0))
     item_tax = sum((Decimal(i["total_tax"]) for i in order["line_items"]), Decimal(0))
@@ -93,7 +106,8 @@ def _recalculate(order: dict) -> None:
     order["shipping_tax"] = _money(ship_tax)
     order["cart_tax"] = _money(item_tax)
     order["total_tax"] = _money(item_tax + ship_tax)
-    order["total"] = _money(items + ship + item_tax + ship_tax)
+    fees = sum((Decimal(f["total"]) for f in order["fee_lines"]), Decimal(0))
+    order["total"] = _money(items + ship + fees + item_tax + ship_tax)
 
 
 def _adjust_stock(state: StoreState, order: dict, sign: int) -> None:
@@ -181,6 +195,7 @@ def create_order(state: StoreState, data: dict) -> dict:
         order[part].update({k: v for k, v in (data.get(part) or {}).items() if k in order[part]})
     order["line_items"] = [_line_item(state, li) for li in data.get("line_items", [])]
     order["shipping_lines"] = [_shipping_line(state, s) for s in data.get("shipping_lines", [])]
+    order["fee_lines"] = [_fee_line(state, f) for f in data.get("fee_lines", [])]
     _apply_meta(state, order, data.get("meta_data"))
     _recalculate(order)
     state.orders[ident] = order

@@ -10,13 +10,9 @@ from sandbox.woocommerce import catalog, orders
 from sandbox.woocommerce.auth import AuthError, authenticate
 from sandbox.woocommerce.catalog import RestError, public
 from sandbox.woocommerce.listing import filter_items, paged
+from sandbox.woocommerce.rest_hooks import register_settings_and_webhooks
 from sandbox.woocommerce.state import StoreState
-from sandbox.woocommerce.webhooks import (
-    WebhookSender,
-    create_webhook,
-    public_webhook,
-    update_webhook,
-)
+from sandbox.woocommerce.webhooks import WebhookSender
 
 
 def _order_haystack(order: dict) -> str:
@@ -25,6 +21,20 @@ def _order_haystack(order: dict) -> str:
     parts = [str(order["id"])] + list(order["billing"].values()) + list(order["shipping"].values())
     parts += [i["name"] for i in order["line_items"]]
     return " ".join(str(p) for p in parts).lower()
+
+
+def _variation_as_product(state: StoreState, variation: dict) -> dict:
+    """A variation as /products renders it (type "variation", parent_id set)."""
+    parent = state.products[variation["_parent"]]
+    return {
+        **variation,
+        "type": "variation",
+        "parent_id": parent["id"],
+        "name": parent["name"],
+        "variations": [],
+        "images": [],
+        "categories": [],
+    }
 
 
 def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
@@ -47,6 +57,30 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
             )
         )
         g.key = authenticate(state, request)
+        return _injected_fault()
+
+    def _injected_fault():
+        with state.lock:
+            faults = state.api_faults
+            delay = 0.0
+            if faults.delay_next > 0:
+                faults.delay_next -= 1
+                delay = faults.delay_seconds
+            failing = faults.fail_next > 0
+            if failing:
+                faults.fail_next -= 1
+        if delay:
+            time.sleep(delay)
+        if failing:
+            status = faults.fail_status
+            return jsonify(
+                {
+                    "code": "internal_server_error",
+                    "message": "Injected failure.",
+                    "data": {"status": status},
+                }
+            ), status
+        return None
 
     @bp.errorhandler(AuthError)
     @bp.errorhandler(RestError)
@@ -77,6 +111,14 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     def list_products():
         with state.lock:
             items = filter_items(list(state.products.values()), request.args)
+            if request.args.get("sku"):
+                # With `sku`, WooCommerce also queries product_variation posts.
+                wanted = set(request.args["sku"].split(","))
+                items += [
+                    _variation_as_product(state, v)
+                    for v in state.variations.values()
+                    if v["sku"] in wanted
+                ]
             if request.args.get("type"):
                 items = [p for p in items if p["type"] == request.args["type"]]
             if request.args.get("search"):
@@ -207,44 +249,6 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
             note = orders.add_note(state, ident, body())
             return jsonify(orders.public_note(state, ident, note)), 201
 
-    # -- webhooks ------------------------------------------------------------------------
-    @bp.get("/webhooks")
-    def list_webhooks():
-        with state.lock:
-            items = list(state.webhooks.values())
-            if request.args.get("status") and request.args["status"] != "all":
-                items = [w for w in items if w.status == request.args["status"]]
-            rendered = [public_webhook(state, w) for w in items]
-        return paged(request, rendered, lambda w: w)
-
-    @bp.post("/webhooks")
-    def create_hook():
-        hook = create_webhook(state, body())
-        sender.ping(hook)
-        return jsonify(public_webhook(state, hook)), 201
-
-    @bp.get("/webhooks/<int:ident>")
-    def get_hook(ident: int):
-        with state.lock:
-            hook = state.webhooks.get(ident)
-            if hook is None:
-                raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
-            return jsonify(public_webhook(state, hook))
-
-    @bp.route("/webhooks/<int:ident>", methods=["PUT", "POST", "PATCH"])
-    def update_hook(ident: int):
-        return jsonify(public_webhook(state, update_webhook(state, ident, body())))
-
-    @bp.delete("/webhooks/<int:ident>")
-    def delete_hook(ident: int):
-        if request.args.get("force") not in ("true", "1"):
-            raise RestError(
-                "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501
-            )
-        with state.lock:
-            hook = state.webhooks.pop(ident, None)
-            if hook is None:
-                raise RestError("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
-            return jsonify(public_webhook(state, hook))
+    register_settings_and_webhooks(bp, state, sender)
 
     return bp

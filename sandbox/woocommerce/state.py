@@ -54,6 +54,16 @@ class Faults:
     fail_next: int = 0
 
 
+@dataclass
+class ApiFaults:
+    """REST API faults injected through /_sandbox/api/faults: errors and slow answers."""
+
+    fail_next: int = 0
+    fail_status: int = 503
+    delay_next: int = 0
+    delay_seconds: float = 0.0
+
+
 class StoreState:
     """Everything one emulated store holds; every mutation happens under `lock`."""
 
@@ -80,6 +90,7 @@ class StoreState:
             self.calls: list[dict] = []
             self.deliveries: list[dict] = []
             self.faults = Faults()
+            self.api_faults = ApiFaults()
             self.auto_approve = False
             self.clock_offset = timedelta()
             # Posts, variations and orders share WordPress's post id sequence.

@@ -1,0 +1,87 @@
+"""The WordPress plugin: valid PHP, and tokens it signs are accepted by Crossport."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from integrations.woocommerce.plugin_token import (
+    InvalidPluginToken,
+    decode_plugin_token,
+    redis_replay_guard,
+    verify_plugin_token,
+)
+
+PLUGIN = Path(__file__).resolve().parents[2] / "wordpress-plugin" / "crossport"
+PHP = shutil.which("php")
+pytestmark = pytest.mark.skipif(PHP is None, reason="the php CLI is not installed")
+
+
+def _php_token(store_url: str, secret: str, user_id: int = 7, now: int | None = None) -> str:
+    script = (
+        f"require {json.dumps(str(PLUGIN / 'includes' / 'token.php'))};"
+        f"$c = crossport_token_claims({json.dumps(store_url)}, {user_id}"
+        f"{', ' + str(now) if now else ''});"
+        f"echo crossport_sign_token($c, crossport_token_key({json.dumps(secret)}));"
+    )
+    done = subprocess.run(
+        [PHP, "-r", script], capture_output=True, text=True, timeout=20, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in PLUGIN.rglob("*.php")))
+def test_every_plugin_file_is_valid_php(path):
+    done = subprocess.run([PHP, "-l", path], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_token_signed_by_the_plugin_verifies_in_python():
+    token = _php_token("https://store.example", "per-connection-secret")
+    claims = decode_plugin_token(token, "per-connection-secret", "https://store.example")
+    assert claims["aud"] == "crossport" and claims["sub"] == "7"
+    assert claims["exp"] - claims["iat"] == 300
+    assert len(claims["jti"]) == 32
+
+
+def test_a_token_with_another_secret_issuer_or_age_is_refused():
+    token = _php_token("https://store.example", "per-connection-secret")
+    with pytest.raises(InvalidPluginToken):
+        decode_plugin_token(token, "another-secret", "https://store.example")
+    with pytest.raises(InvalidPluginToken):
+        decode_plugin_token(token, "per-connection-secret", "https://other.example")
+    old = _php_token("https://store.example", "per-connection-secret", now=int(time.time()) - 400)
+    with pytest.raises(InvalidPluginToken):
+        decode_plugin_token(old, "per-connection-secret", "https://store.example")
+
+
+def test_the_token_identifies_the_connected_store_once(connected, store):
+    app, server, shop = connected
+    token = _php_token(store.url, shop.connection.webhook_secret)
+    seen: set[str] = set()
+
+    def guard(jti: str, ttl: int) -> bool:
+        fresh = jti not in seen
+        seen.add(jti)
+        return fresh
+
+    identity = verify_plugin_token(token, replay_guard=guard)
+    assert (identity.shop_id, identity.wp_user_id) == (shop.id, "7")
+    with pytest.raises(InvalidPluginToken):
+        verify_plugin_token(token, replay_guard=guard)
+
+
+def test_the_emulated_admin_page_embeds_crossport_with_a_valid_token(connected, store):
+    app, server, shop = connected
+    page = requests.get(f"{store.url}/wp-admin/admin.php?page=crossport", timeout=10).text
+    assert 'id="crossport-menu"' in page or "id='crossport-menu'" in page
+    token = page.split("wc_token=")[1].split("'")[0]
+    assert verify_plugin_token(token, replay_guard=redis_replay_guard).shop_id == shop.id
+    with pytest.raises(InvalidPluginToken):
+        verify_plugin_token(token, replay_guard=redis_replay_guard)
