@@ -62,9 +62,11 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
                 Listing.status.in_(LIVE_STATUSES))
         }
         changes = []
-        for snapshot in snapshots:
-            for plan in plans_for_product(shop, snapshot, target.marketplace_id,
-                                          fetch_schema=True, rates=rates):
+        plans = [plan for snapshot in snapshots
+                 for plan in plans_for_product(shop, snapshot, target.marketplace_id,
+                                               fetch_schema=True, rates=rates)]
+        with db.session.no_autoflush:
+            for plan in plans:
                 row = live.get(plan.sku)
                 if row is None:
                     continue
@@ -73,13 +75,15 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
                     continue  # the listing keeps its last good content; the page shows why
                 old = {k: v for k, v in (row.payload.get("attributes") or {}).items()
                        if k != STOCK_ATTRIBUTE}
-                new = {k: v for k, v in plan.payload["attributes"].items() if k != STOCK_ATTRIBUTE}
+                new = {k: v for k, v in plan.payload["attributes"].items()
+                       if k != STOCK_ATTRIBUTE}
                 if attributes is not None:
                     old = {k: v for k, v in old.items() if k in attributes}
                     new = {k: v for k, v in new.items() if k in attributes}
                 patches = patches_for(old, new)
                 if patches:
                     changes.append((row, plan, patches))
+        db.session.commit()  # no write lock held across the calls to Amazon
         sent += _send(shop, target, changes)
     db.session.commit()
     return sent

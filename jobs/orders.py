@@ -102,6 +102,7 @@ def import_order(shop: Shop, seller, order: dict) -> str:
 def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     order_id = order["AmazonOrderId"]
     link.attempts += 1
+    db.session.commit()  # no write lock held across the calls to Amazon and the store
     try:
         marketplace_id = order["MarketplaceId"]
         items = seller.order_items(marketplace_id, order_id)

@@ -195,6 +195,7 @@ def _send_single(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan]
         db.session.add(submission)
         db.session.flush()
         row.submission_id = submission.id
+        db.session.commit()  # before the next call to Amazon
         sent += int(accepted)
         rejected += int(not accepted)
         progress(run, done=int(accepted), failed=int(not accepted))

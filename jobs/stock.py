@@ -26,14 +26,37 @@ from jobs.stores import store_for
 
 log = logging.getLogger("crossport.jobs")
 
-DEBOUNCE_SECONDS = 0.5  # long enough to gather a burst, far below the 2 s latency aim
+# A burst of changes to one SKU is gathered for DEBOUNCE seconds after the latest change, but
+# never longer than MAX_WAIT after the first: one call carries the last value, well within the
+# 2 s latency aim.
+DEBOUNCE_SECONDS = 0.5
+MAX_WAIT_SECONDS = 2.0
+# More SKUs waiting than patchListingsItem (5/s) drains in a minute: send them as one feed.
+FEED_BACKLOG = 300
 LIVE_STATUSES = ("submitted", "active")
 LATENCY_KEY = "crossport:stock-latency:{shop_id}"
 
 
+def _keys(shop_id: int, sku: str) -> tuple[str, str]:
+    return (f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}")
+
+
 def request_stock_sync(shop_id: int, sku: str) -> None:
     """Ask for the SKU's stock to be pushed; repeated requests in a burst become one job."""
-    get_redis().setnx(f"crossport:stock-requested:{shop_id}:{sku}", time.time())
+    redis = get_redis()
+    now = time.time()
+    first_key, due_key = _keys(shop_id, sku)
+    redis.set(first_key, now, nx=True, ex=300)
+    first = float(redis.get(first_key) or now)
+    redis.set(due_key, min(first + MAX_WAIT_SECONDS, now + DEBOUNCE_SECONDS), ex=300)
+    pending = f"crossport:stock-pending:{shop_id}"
+    redis.sadd(pending, sku)
+    redis.expire(pending, 3600)
+    if redis.scard(pending) > FEED_BACKLOG:
+        enqueue("jobs.stock_feed.sync_stock_feed", shop_id, queue="sync",
+                job_id=f"inventory-feed:{shop_id}", title="Stock of many SKUs (feed)",
+                shop_id=shop_id)
+        return
     enqueue("jobs.stock.sync_stock", shop_id, sku, queue="sync",
             job_id=f"inventory:{shop_id}:{sku}", title=f"Stock of {sku}", shop_id=shop_id,
             delay_seconds=DEBOUNCE_SECONDS)
@@ -54,7 +77,16 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
     if shop is None or shop.status != "installed":
         return {}
     redis = get_redis()
-    requested_at = redis.getdel(f"crossport:stock-requested:{shop_id}:{sku}")
+    first_key, due_key = _keys(shop_id, sku)
+    due = redis.get(due_key)
+    if due is not None and float(due) - time.time() > 0.05:  # the burst is still going on
+        enqueue("jobs.stock.sync_stock", shop_id, sku, queue="sync",
+                job_id=f"inventory:{shop_id}:{sku}:later", title=f"Stock of {sku}",
+                shop_id=shop_id, delay_seconds=float(due) - time.time())
+        return {}
+    requested_at = redis.get(first_key)
+    redis.delete(first_key, due_key)
+    redis.srem(f"crossport:stock-pending:{shop_id}", sku)
     available = store_for(shop).get_stock([sku]).get(sku)
     if available is None:
         log.info("stock sync: %s no longer in the store", sku, extra={"shop_id": shop_id})
@@ -62,8 +94,11 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
     variant = db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
     if variant is not None:
         variant.quantity = available
+    targets = _fbm_listings(shop_id, sku)
+    # Short transactions: no write lock may be held across a call to Amazon (SQLite has one).
+    db.session.commit()
     sent = {}
-    for listing, marketplace in _fbm_listings(shop_id, sku):
+    for listing, marketplace in targets:
         quantity = max(0, available - buffer_for(shop, marketplace, variant))
         if listing.quantity_sent == quantity:
             continue  # no-op: Amazon already has this value
@@ -71,6 +106,7 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
             listing.marketplace_id, sku, listing.product_type or "PRODUCT", quantity
         )
         listing.quantity_sent = quantity
+        db.session.commit()
         sent[listing.marketplace_id] = quantity
         if requested_at is not None:
             latency_ms = int((time.time() - float(requested_at)) * 1000)

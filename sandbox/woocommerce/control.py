@@ -104,6 +104,22 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
             state.emit("product.updated", ident)
             return jsonify(public(state, item, "product"))
 
+    @bp.post("/products/<int:ident>/stock-burst")
+    def admin_stock_burst(ident: int):
+        """Many stock saves in a row (a busy POS or an import), each firing its own webhook."""
+        quantities = [int(q) for q in body().get("quantities", [])]
+        for quantity in quantities:
+            with state.lock:
+                data = {"stock_quantity": quantity, "manage_stock": True}
+                if ident in state.variations:
+                    parent = state.variations[ident]["_parent"]
+                    catalog.update_variation(state, parent, ident, data)
+                    state.emit("product.updated", parent)
+                else:
+                    catalog.update_product(state, ident, data)
+                    state.emit("product.updated", ident)
+        return jsonify({"saved": len(quantities)})
+
     @bp.post("/orders/<int:ident>/tracking")
     def add_tracking(ident: int):
         """Add a shipment as the WooCommerce Shipment Tracking plugin stores it."""
