@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
+from core.failpoints import failpoint
 from core.models import AmazonAccount, Checkpoint, OrderLink, Shop, TargetMarketplace
 from core.redis import get_redis
 from jobs.amazon import seller_for_account
@@ -74,6 +75,7 @@ def import_order(shop: Shop, seller, order: dict) -> str:
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
     status = order.get("OrderStatus", "")
     link = _claim(shop.id, order)
+    failpoint("order-after-claim")
     if link.state in ("created", "shipped", "cancelled"):
         _follow_status(shop, link, status)
         return "exists"
@@ -112,7 +114,9 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
             address, buyer = seller.order_pii(marketplace_id, order_id)
         draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
         store = store_for(shop)
+        failpoint("order-before-store-create")
         created = store.find_order_by_amazon_id(order_id) or store.create_order(draft)
+        failpoint("order-after-store-create")  # created in the store, not yet recorded here
     except Exception as exc:
         db.session.rollback()
         link = db.session.get(OrderLink, link.id)
@@ -140,6 +144,7 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     if address and order.get("FulfillmentChannel") != "AFN":
         link.pii = json.dumps({"address": address})  # encrypted; purged after shipment
     db.session.commit()
+    failpoint("order-after-record")
     return "created"
 
 

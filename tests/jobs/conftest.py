@@ -64,9 +64,9 @@ class World:
     seller_id: str
     workers: list = field(default_factory=list)
 
-    def start_workers(self, count: int = 1) -> None:
+    def start_workers(self, count: int = 1, **env) -> None:
         for _ in range(count):
-            self.workers.append(start_worker(self.settings))
+            self.workers.append(start_worker(self.settings, extra_env=env))
 
     def stop_workers(self) -> str:
         output = ""

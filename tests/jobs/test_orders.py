@@ -1,0 +1,111 @@
+"""Amazon orders into the store exactly once, and shipments confirmed back, through real workers."""
+
+import pytest
+
+from core.db import db
+from core.models import AmazonAccount, OrderLink
+from jobs.queues import enqueue
+from tests.jobs.conftest import MARKETS, wait_for
+from tests.jobs.helpers import import_and_map
+
+
+def _skus(world) -> dict[str, int]:
+    """SKU -> store stock, for a few imported variants."""
+    from core.models import VariantSnapshot
+
+    return {v.sku: v.quantity for v in db.session.query(VariantSnapshot).limit(10)}
+
+
+def _place(world, country: str, sku: str, channel: str = "MFN", quantity: int = 1,
+           price: str = "20.00") -> str:
+    order = world.amazon.control("POST", "orders", json={
+        "seller_id": world.seller_id, "marketplace_id": MARKETS[country][1],
+        "fulfillment_channel": channel,
+        "items": [{"sku": sku, "quantity": quantity, "price": price, "tax": "1.00",
+                   "shipping": "3.00"}],
+    })
+    return order["AmazonOrderId"]
+
+
+def _poll_all(world, job_suffix: str = "") -> None:
+    for account in db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id):
+        enqueue("jobs.orders.import_orders", account.id, queue="orders",
+                job_id=f"orders-test-{account.id}{job_suffix}", shop_id=world.shop_id)
+
+
+def _store_orders(world) -> list[dict]:
+    return world.store.control("orders", method="GET")
+
+
+def _by_amazon_id(world) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for order in _store_orders(world):
+        meta = {m["key"]: m["value"] for m in order.get("meta_data", [])}
+        amazon_id = meta.get("_crossport_amazon_order_id")
+        if amazon_id and order.get("status") != "trash":
+            found.setdefault(amazon_id, []).append(order)
+    return found
+
+
+def test_fbm_and_fba_orders_in_four_currencies_arrive_once_with_the_right_amounts(world):
+    world.start_workers(2)
+    import_and_map(world)
+    skus = list(_skus(world))
+    placed = {
+        _place(world, "US", skus[0], price="20.00"): ("USD", "MFN"),
+        _place(world, "DE", skus[1], price="18.50"): ("EUR", "MFN"),
+        _place(world, "UK", skus[2], "AFN", price="15.00"): ("GBP", "AFN"),
+        _place(world, "JP", skus[3], quantity=2, price="3000"): ("JPY", "MFN"),
+    }
+    _poll_all(world)
+    wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 4, 90,
+             message=world.worker_logs)
+    in_store = _by_amazon_id(world)
+    assert set(in_store) == set(placed)
+    for amazon_id, (currency, channel) in placed.items():
+        (order,) = in_store[amazon_id]
+        assert order["currency"] == currency
+        if channel == "AFN":
+            assert order["status"] == "completed"  # FBA: already shipped by Amazon
+        else:
+            assert order["status"] == "processing"
+    # polling again (the checkpoint overlaps) creates nothing new
+    _poll_all(world, "-again")
+    wait_for(lambda: world.amazon.calls("getOrders") and len(world.amazon.calls("getOrders")) >= 6,
+             60)
+    assert {k: len(v) for k, v in _by_amazon_id(world).items()} == {k: 1 for k in placed}
+
+
+@pytest.mark.parametrize("step", ["order-after-claim", "order-before-store-create",
+                                  "order-after-store-create", "order-after-record"])
+def test_a_worker_killed_at_any_step_of_order_import_leaves_exactly_one_store_order(
+        world, tmp_path, step):
+    world.start_workers(1, CROSSPORT_FAILPOINTS=step, CROSSPORT_FAILPOINT_DIR=str(tmp_path))
+    import_and_map(world)
+    sku = list(_skus(world))[0]
+    amazon_id = _place(world, "US", sku)
+    _poll_all(world)
+    wait_for(lambda: (tmp_path / f"failpoint-{step}").exists(), 60, message=world.worker_logs)
+    # the job died with its work horse; RQ retries it at once, and the scheduler's next polls
+    # (run here every 2 s instead of every minute) pick up an import left half-way
+    def created_after_polling():
+        if db.session.query(OrderLink).filter_by(state="created").count() == 1:
+            return True
+        enqueue("jobs.periodic.poll_all_orders", queue="orders", job_id="periodic-poll-orders")
+        return False
+
+    wait_for(created_after_polling, 90, interval=2,
+             message=lambda: world.worker_logs()[-3000:])
+    assert len(_by_amazon_id(world).get(amazon_id, [])) == 1
+
+
+def test_two_workers_importing_the_same_order_create_it_once(world):
+    world.start_workers(2)
+    import_and_map(world)
+    sku = list(_skus(world))[0]
+    amazon_id = _place(world, "DE", sku)
+    for suffix in ("-a", "-b", "-c"):  # three polls at once, not coalesced
+        _poll_all(world, suffix)
+    wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 1, 90,
+             message=world.worker_logs)
+    assert len(_by_amazon_id(world)[amazon_id]) == 1
