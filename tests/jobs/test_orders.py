@@ -109,3 +109,52 @@ def test_two_workers_importing_the_same_order_create_it_once(world):
     wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 1, 90,
              message=world.worker_logs)
     assert len(_by_amazon_id(world)[amazon_id]) == 1
+
+
+def test_a_store_fulfilment_is_confirmed_on_amazon_once_with_carrier_and_tracking(world):
+    world.start_workers(2)
+    import_and_map(world)
+    sku = list(_skus(world))[0]
+    amazon_id = _place(world, "UK", sku, quantity=2)
+    _poll_all(world)
+    link = wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").first(), 90,
+                    message=world.worker_logs)
+    # when the store ships it with a tracking number (the Shipment Tracking plugin's meta)
+    world.store.control(f"orders/{link.store_order_id}/tracking",
+                        {"tracking_provider": "Royal Mail", "tracking_number": "RM123456789GB"})
+    world.store.wait()
+    # then Amazon has the shipment, with Amazon's carrier code and every item
+    def shipped():
+        order = world.amazon.control("GET", f"orders/{amazon_id}")
+        return order if order.get("shipments") else None
+
+    order = wait_for(shipped, 60, message=world.worker_logs)
+    (package,) = order["shipments"]
+    assert package["trackingNumber"] == "RM123456789GB"
+    assert package["carrierCode"] == "Royal Mail"
+    assert sum(i["quantity"] for i in package["orderItems"]) == 2
+    wait_for(lambda: db.session.get(OrderLink, link.id).state == "shipped", 30)
+    # a second notice of the same fulfilment confirms nothing again
+    enqueue("jobs.shipments.sync_store_order", world.shop_id, link.store_order_id,
+            queue="orders", job_id="again")
+    wait_for(lambda: len(world.amazon.calls("confirmShipment")) >= 1, 30)
+    import time
+
+    time.sleep(2)
+    assert len(world.amazon.calls("confirmShipment")) == 1
+
+
+def test_an_order_cancelled_on_amazon_is_cancelled_in_the_store(world):
+    world.start_workers(1)
+    import_and_map(world)
+    sku = list(_skus(world))[0]
+    amazon_id = _place(world, "US", sku)
+    _poll_all(world)
+    link = wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").first(), 90,
+                    message=world.worker_logs)
+    world.amazon.control("POST", f"orders/{amazon_id}/cancel")
+    _poll_all(world, "-after-cancel")
+    wait_for(lambda: db.session.get(OrderLink, link.id).state == "cancelled", 60,
+             message=world.worker_logs)
+    (order,) = _by_amazon_id(world)[amazon_id]
+    assert order["status"] == "cancelled"
