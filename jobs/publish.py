@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from rq import get_current_job
+
 from core.db import db, utcnow
 from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, TargetMarketplace
 from jobs.amazon import seller_for
@@ -38,7 +40,12 @@ def run_publish(run_id: int) -> str:
     except Exception as exc:
         db.session.rollback()
         run = db.session.get(JobRun, run_id)
-        finish_run(run, f"stopped: {type(exc).__name__}: {exc}", failed=True)
+        job = get_current_job()
+        if job is not None and (job.retries_left or 0) > 0:
+            run.status, run.message = "retrying", f"will retry: {type(exc).__name__}: {exc}"
+            db.session.commit()
+        else:
+            finish_run(run, f"stopped: {type(exc).__name__}: {exc}", failed=True)
         raise  # RQ records it and retries transient failures
 
 
@@ -181,9 +188,13 @@ def _send_single(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan]
     locale = marketplace(target.marketplace_id).language_tag
     sent = rejected = 0
     for plan in sorted(plans, key=lambda p: p.role != "parent"):
+        row = listings[plan.sku]
+        if row.status in ("submitted", "active") and row.payload == plan.payload:
+            sent += 1  # already on Amazon as it is (a re-run after an interruption)
+            progress(run, done=1)
+            continue
         answer = seller.put_listing(target.marketplace_id, plan.sku, plan.payload,
                                     issue_locale=locale)
-        row = listings[plan.sku]
         row.payload = plan.payload
         row.amazon_issues = answer.get("issues", [])
         accepted = answer.get("status") == "ACCEPTED"

@@ -69,3 +69,51 @@ def _debug_problems():
         for p in r.local_problems:
             c[(r.marketplace_id[:4], p["attribute"], p["code"])] += 1
     return c.most_common(40)
+
+
+def test_a_product_missing_a_required_attribute_for_de_is_held_for_de_and_published_elsewhere(
+        world):
+    from core.models import MappingProfile, TargetMarketplace
+    from tests.jobs.helpers import import_and_map, publish
+
+    world.start_workers(2)
+    snapshots = import_and_map(world)
+    product = next(s for s in snapshots if s.product_type == "KITCHEN"
+                   and len(s.data["variants"]) == 1)
+    # the seller has not given the GPSR safety attestation, which the EU requires
+    profile = db.session.query(MappingProfile).filter_by(product_type="KITCHEN").one()
+    profile.attributes = {k: v for k, v in profile.attributes.items()
+                          if k != "gpsr_safety_attestation"}
+    db.session.commit()
+    de = db.session.query(TargetMarketplace).filter_by(country_code="DE").one()
+    us = db.session.query(TargetMarketplace).filter_by(country_code="US").one()
+    publish(world, product_ids=[product.id], marketplace_ids=[de.marketplace_id, us.marketplace_id])
+    sku = product.data["variants"][0]["sku"]
+    held = db.session.query(Listing).filter_by(sku=sku, marketplace_id=de.marketplace_id).one()
+    sent = db.session.query(Listing).filter_by(sku=sku, marketplace_id=us.marketplace_id).one()
+    assert held.status == "problems"
+    assert [p["attribute"] for p in held.local_problems] == ["gpsr_safety_attestation"]
+    assert "Amazon.de" in held.local_problems[0]["message"]
+    assert sent.status in ("submitted", "active")
+    on_amazon = {(r["sku"], r["marketplace_id"])
+                 for r in world.amazon.control("GET", "listings")["listings"]}
+    assert (sku, us.marketplace_id) in on_amazon and (sku, de.marketplace_id) not in on_amazon
+
+
+def test_a_429_storm_and_a_5xx_burst_end_with_everything_published_once(world):
+    from tests.jobs.helpers import import_and_map, publish
+
+    world.start_workers(2)
+    snapshots = import_and_map(world)
+    kitchen = [s.id for s in snapshots if s.product_type == "KITCHEN"][:4]
+    world.amazon.control("POST", "faults", json={"kind": "429", "operation": "putListingsItem",
+                                                 "count": 8})
+    world.amazon.control("POST", "faults", json={"kind": "500", "operation": "putListingsItem",
+                                                 "count": 3})
+    done = publish(world, product_ids=kitchen, marketplace_ids=["ATVPDKIKX0DER"])
+    summary = done.details["summary"]
+    assert summary["sent"] == len(kitchen) and summary["rejected"] == 0, done.message
+    puts = world.amazon.calls("putListingsItem")
+    assert [c["status"] for c in puts].count(429) == 8
+    assert [c["status"] for c in puts].count(500) == 3
+    assert [c["status"] for c in puts].count(200) == len(kitchen)  # each SKU accepted once
