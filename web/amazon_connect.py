@@ -1,5 +1,82 @@
-"""Routes for amazon_connect (owned by the integration engineer; placeholder until written)."""
+"""Connecting Amazon seller accounts: authorize, callback, and choosing target marketplaces."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, redirect, render_template_string, request
+
+from core.db import db
+from core.models import AmazonAccount, TargetMarketplace
+from integrations.amazon import auth
+from web.auth import require_shop
 
 bp = Blueprint("amazon_connect", __name__)
+
+_RESULT_PAGE = """<!doctype html><meta charset="utf-8"><title>Amazon</title>
+<h1>{{ title }}</h1><p>{{ message }}</p><p>You can close this window.</p>"""
+
+
+@bp.route("/amazon/authorize", methods=["GET", "POST"])
+@require_shop("admin")
+def authorize():
+    """Send the seller to Seller Central's consent page for one region (NA, EU or FE)."""
+    region = (request.values.get("region") or "").upper()
+    if region not in auth.REGIONS:
+        return jsonify(error="bad_region", message="region must be NA, EU or FE"), 400
+    url = auth.consent_url(g.shop_id, region)
+    # a JSON call from the embedded page gets the URL (the page opens it at top level, since
+    # Seller Central refuses to be framed); a plain navigation is redirected
+    if request.method == "POST" or request.headers.get("Authorization"):
+        return jsonify(url=url)
+    return redirect(url, code=302)
+
+
+@bp.get("/amazon/callback")
+def callback():
+    """Amazon's redirect after consent: the state identifies the tenant (single use)."""
+    try:
+        account = auth.complete(request.args.get("state", ""),
+                                request.args.get("spapi_oauth_code", ""),
+                                request.args.get("selling_partner_id", ""))  # fmt: skip
+    except auth.AuthorizationRefused as refused:
+        page = render_template_string(
+            _RESULT_PAGE, title="Amazon was not connected", message=str(refused)
+        )
+        return page, 400
+    count = len(account.marketplaces)
+    page = render_template_string(
+        _RESULT_PAGE, title="Amazon connected",
+        message=f"Region {account.region}: {count} marketplaces found. Choose where to sell "
+                "in Crossport.")  # fmt: skip
+    return page, 200
+
+
+@bp.get("/amazon/accounts")
+@require_shop("viewer")
+def accounts():
+    """The shop's Amazon accounts and their marketplaces (currency and language from Amazon)."""
+    rows = db.session.query(AmazonAccount).filter_by(shop_id=g.shop_id).all()
+    return jsonify(accounts=[{
+        "id": a.id, "region": a.region, "selling_partner_id": a.selling_partner_id,
+        "status": a.status, "status_reason": a.status_reason,
+        "marketplaces": [{"marketplace_id": m.marketplace_id, "country_code": m.country_code,
+                          "name": m.name, "currency": m.currency, "language": m.language,
+                          "enabled": m.enabled, "participating": m.participating}
+                         for m in a.marketplaces],
+    } for a in rows])  # fmt: skip
+
+
+@bp.post("/amazon/marketplaces")
+@require_shop("admin")
+def choose_marketplaces():
+    """Enable or disable target marketplaces: {"marketplace_ids": [...], "enabled": true}."""
+    body = request.get_json(silent=True) or {}
+    ids = [str(i) for i in body.get("marketplace_ids", [])]
+    rows = (
+        db.session.query(TargetMarketplace)
+        .filter(TargetMarketplace.shop_id == g.shop_id, TargetMarketplace.marketplace_id.in_(ids))
+        .all()
+    )
+    for row in rows:
+        row.enabled = bool(body.get("enabled", True))
+    db.session.commit()
+    return jsonify(updated=sorted(r.marketplace_id for r in rows))

@@ -45,6 +45,17 @@ def callback():
         log.warning("woocommerce key callback refused: %s", exc)
         return {"error": str(exc)}, exc.status
     log.info("woocommerce store connected", extra={"shop_id": shop.id})
+    from jobs.queues import enqueue
+
+    # the catalogue is read right away, so the products page fills while the seller onboards
+    enqueue(
+        "jobs.catalog.import_catalogue",
+        shop.id,
+        queue="bulk",
+        job_id=f"catalogue:{shop.id}",
+        title="Import the store catalogue",
+        shop_id=shop.id,
+    )
     return {"ok": True}, 200
 
 

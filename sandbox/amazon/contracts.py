@@ -78,8 +78,8 @@ class Contracts:
         """Violations of the request, the typed query, and the body with client quirks removed."""
         op = self.operations.get(operation)
         typed: dict = {}
-        if op is None:
-            return [], {k: v[-1] if len(v) == 1 else v for k, v in query.items()}, body
+        if op is None:  # no model at hand: type the parameters the handlers rely on
+            return [], _fallback_types(query), body
         problems: list[str] = []
         for name, values in query.items():
             param = op.params.get(name)
@@ -105,7 +105,9 @@ class Contracts:
                 if body_param.get("required"):
                     problems.append("a JSON body is required")
             else:
-                problems += [f"body {e}" for e in self._errors(op.model, body_param["schema"], body)]
+                problems += [
+                    f"body {e}" for e in self._errors(op.model, body_param["schema"], body)
+                ]
         return problems, typed, body
 
     def check_response(self, operation: str, status: int, body) -> list[str]:
@@ -135,6 +137,32 @@ class Contracts:
         return found
 
 
+# Without the models, these query parameters are still csv arrays and integers.
+_ARRAYS = {
+    "marketplaceIds",
+    "MarketplaceIds",
+    "includedData",
+    "identifiers",
+    "OrderStatuses",
+    "FulfillmentChannels",
+    "feedTypes",
+    "processingStatuses",
+    "sellerSkus",
+    "keywords",
+}
+_INTEGERS = {"pageSize", "MaxResultsPerPage"}  # fmt: skip
+
+
+def _fallback_types(query: dict[str, list[str]]) -> dict:
+    typed: dict = {}
+    for name, values in query.items():
+        if name in _ARRAYS:
+            typed[name] = _coerce({"type": "array", "items": {"type": "string"}}, values)
+        else:
+            typed[name] = _scalar("integer" if name in _INTEGERS else None, values[-1])
+    return typed
+
+
 def _inline(model: str, schema: dict) -> dict:
     """Wrap an inline schema so its '#/definitions/..' refs resolve in the model document."""
     text = json.dumps(schema).replace('"#/definitions/', f'"urn:{model}#/definitions/')
@@ -145,7 +173,7 @@ def _coerce(param: dict, values: list[str]):
     """Typed value of a query parameter (csv arrays, integers, booleans, numbers)."""
     kind = param.get("type")
     if kind == "array":
-        items: list = [part for v in values for part in v.split(",") if part != ""]
+        items: list = [part for v in values for part in v.split(",")]
         inner = param.get("items", {}).get("type")
         return [_scalar(inner, i) for i in items]
     return _scalar(kind, values[-1])

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from .marketplaces import Marketplace
 
-META_SCHEMA_ID = "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
+META_SCHEMA_ID = (
+    "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
+)
 _DIR = Path(__file__).parent / "schemas"
 _FC_CODES = {"NA": "AMAZON_NA", "EU": "AMAZON_EU", "FE": "AMAZON_JP"}
 _LIST_PRICE_NOT_REQUIRED = {"US", "BR", "SG"}

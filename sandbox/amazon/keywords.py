@@ -7,6 +7,7 @@ are unique by their `selectors`) to JSON Schema; the emulator checks them as Ama
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from jsonschema import Draft201909Validator, ValidationError, validators
 
@@ -19,6 +20,14 @@ def _max_bytes(validator, limit, instance, schema):
 def _min_bytes(validator, limit, instance, schema):
     if isinstance(instance, str) and len(instance.encode("utf-8")) < limit:
         yield ValidationError(f"{instance!r} is shorter than {limit} UTF-8 bytes")
+
+
+def _multiple_of(validator, step, instance, schema):
+    # Decimal arithmetic: in floats 19.9 is not a multiple of 0.01, and prices would fail
+    if not validator.is_type(instance, "number") or isinstance(instance, bool):
+        return
+    if Decimal(str(instance)) % Decimal(str(step)) != 0:
+        yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
 
 def _unique_count(instance, schema) -> int:
@@ -48,5 +57,6 @@ AmazonValidator = validators.extend(
         "minUtf8ByteLength": _min_bytes,
         "maxUniqueItems": _max_unique,
         "minUniqueItems": _min_unique,
+        "multipleOf": _multiple_of,
     },
 )

@@ -21,38 +21,38 @@ MODEL_FILES: dict[str, str] = {
 }
 
 _TABLE = """
-sellers        GET    /sellers/v1/marketplaceParticipations                  getMarketplaceParticipations
-definitions    GET    /definitions/2020-09-01/productTypes                   searchDefinitionsProductTypes
-definitions    GET    /definitions/2020-09-01/productTypes/{productType}     getDefinitionsProductType
-listings       GET    /listings/2021-08-01/items/{sellerId}                  searchListingsItems
-listings       GET    /listings/2021-08-01/items/{sellerId}/{sku}            getListingsItem
-listings       PUT    /listings/2021-08-01/items/{sellerId}/{sku}            putListingsItem
-listings       PATCH  /listings/2021-08-01/items/{sellerId}/{sku}            patchListingsItem
-listings       DELETE /listings/2021-08-01/items/{sellerId}/{sku}            deleteListingsItem
-restrictions   GET    /listings/2021-08-01/restrictions                      getListingsRestrictions
-feeds          POST   /feeds/2021-06-30/documents                            createFeedDocument
-feeds          GET    /feeds/2021-06-30/documents/{feedDocumentId}           getFeedDocument
-feeds          POST   /feeds/2021-06-30/feeds                                createFeed
-feeds          GET    /feeds/2021-06-30/feeds                                getFeeds
-feeds          GET    /feeds/2021-06-30/feeds/{feedId}                       getFeed
-feeds          DELETE /feeds/2021-06-30/feeds/{feedId}                       cancelFeed
-catalog        GET    /catalog/2022-04-01/items                              searchCatalogItems
-catalog        GET    /catalog/2022-04-01/items/{asin}                       getCatalogItem
-orders         GET    /orders/v0/orders                                      getOrders
-orders         GET    /orders/v0/orders/{orderId}                            getOrder
-orders         GET    /orders/v0/orders/{orderId}/orderItems                 getOrderItems
-orders         GET    /orders/v0/orders/{orderId}/address                    getOrderAddress
-orders         GET    /orders/v0/orders/{orderId}/buyerInfo                  getOrderBuyerInfo
-orders         POST   /orders/v0/orders/{orderId}/shipmentConfirmation       confirmShipment
-tokens         POST   /tokens/2021-03-01/restrictedDataToken                 createRestrictedDataToken
-fba            GET    /fba/inventory/v1/summaries                            getInventorySummaries
-notifications  GET    /notifications/v1/destinations                         getDestinations
-notifications  POST   /notifications/v1/destinations                         createDestination
-notifications  GET    /notifications/v1/subscriptions/{notificationType}     getSubscription
-notifications  POST   /notifications/v1/subscriptions/{notificationType}     createSubscription
-reports        POST   /reports/2021-06-30/reports                            createReport
-reports        GET    /reports/2021-06-30/reports/{reportId}                 getReport
-reports        GET    /reports/2021-06-30/documents/{reportDocumentId}       getReportDocument
+sellers       GET    /sellers/v1/marketplaceParticipations              getMarketplaceParticipations
+definitions  GET    /definitions/2020-09-01/productTypes searchDefinitionsProductTypes
+definitions   GET    /definitions/2020-09-01/productTypes/{productType} getDefinitionsProductType
+listings      GET    /listings/2021-08-01/items/{sellerId}              searchListingsItems
+listings      GET    /listings/2021-08-01/items/{sellerId}/{sku}        getListingsItem
+listings      PUT    /listings/2021-08-01/items/{sellerId}/{sku}        putListingsItem
+listings      PATCH  /listings/2021-08-01/items/{sellerId}/{sku}        patchListingsItem
+listings      DELETE /listings/2021-08-01/items/{sellerId}/{sku}        deleteListingsItem
+restrictions  GET    /listings/2021-08-01/restrictions                  getListingsRestrictions
+feeds         POST   /feeds/2021-06-30/documents                        createFeedDocument
+feeds         GET    /feeds/2021-06-30/documents/{feedDocumentId}       getFeedDocument
+feeds         POST   /feeds/2021-06-30/feeds                            createFeed
+feeds         GET    /feeds/2021-06-30/feeds                            getFeeds
+feeds         GET    /feeds/2021-06-30/feeds/{feedId}                   getFeed
+feeds         DELETE /feeds/2021-06-30/feeds/{feedId}                   cancelFeed
+catalog       GET    /catalog/2022-04-01/items                          searchCatalogItems
+catalog       GET    /catalog/2022-04-01/items/{asin}                   getCatalogItem
+orders        GET    /orders/v0/orders                                  getOrders
+orders        GET    /orders/v0/orders/{orderId}                        getOrder
+orders        GET    /orders/v0/orders/{orderId}/orderItems             getOrderItems
+orders        GET    /orders/v0/orders/{orderId}/address                getOrderAddress
+orders        GET    /orders/v0/orders/{orderId}/buyerInfo              getOrderBuyerInfo
+orders        POST   /orders/v0/orders/{orderId}/shipmentConfirmation   confirmShipment
+tokens        POST   /tokens/2021-03-01/restrictedDataToken             createRestrictedDataToken
+fba           GET    /fba/inventory/v1/summaries                        getInventorySummaries
+notifications GET    /notifications/v1/destinations                     getDestinations
+notifications POST   /notifications/v1/destinations                     createDestination
+notifications GET    /notifications/v1/subscriptions/{notificationType} getSubscription
+notifications POST   /notifications/v1/subscriptions/{notificationType} createSubscription
+reports       POST   /reports/2021-06-30/reports                        createReport
+reports       GET    /reports/2021-06-30/reports/{reportId}             getReport
+reports       GET    /reports/2021-06-30/documents/{reportDocumentId}   getReportDocument
 """
 
 # Grantless operations take an LWA client_credentials token instead of a seller's token.
@@ -70,13 +70,14 @@ class Route:
     regex: re.Pattern
 
 
-def _compile(template: str) -> re.Pattern:
+def compile_template(template: str) -> re.Pattern:
+    """A regex matching a path template such as /orders/v0/orders/{orderId}."""
     pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
     return re.compile(f"^{pattern}$")
 
 
 ROUTES: tuple[Route, ...] = tuple(
-    Route(model, method, template, op, _compile(template))
+    Route(model, method, template, op, compile_template(template))
     for model, method, template, op in (line.split() for line in _TABLE.strip().splitlines())
 )
 BY_OPERATION: dict[str, Route] = {r.operation: r for r in ROUTES}

@@ -6,7 +6,7 @@ import itertools
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 
@@ -55,7 +55,7 @@ class CallRecord:
     caller: str
     region: str | None
     status: int
-    at: float  # time.time()
+    at: float  # time.time() when the request arrived
     request_id: str
 
 
@@ -123,7 +123,10 @@ class State:
         expires = time.time() + self.options.access_token_seconds
         with self.lock:
             self.access_tokens[token] = {
-                "seller": seller, "region": region, "scope": scope, "exp": expires
+                "seller": seller,
+                "region": region,
+                "scope": scope,
+                "exp": expires,
             }
         return token
 

@@ -1,4 +1,4 @@
-"""Amazon's usage plans: token buckets per (seller, operation) with the documented rate and burst."""
+"""Amazon's usage plans: token buckets per (seller, operation), documented rate and burst."""
 
 from __future__ import annotations
 
@@ -55,8 +55,9 @@ class Bucket:
     updated: float
 
     def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        # requests may be handled slightly out of their arrival order: time never runs back
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.updated) * self.rate)
+        self.updated = max(self.updated, now)
         if self.tokens >= 1:
             self.tokens -= 1
             return True
@@ -77,12 +78,13 @@ class Throttle:
         rate, burst = USAGE_PLANS.get(operation, (10, 20))
         return rate * self.speedup, burst
 
-    def allow(self, caller: str, operation: str) -> bool:
-        """Take one token for (caller, operation); False means answer 429."""
+    def allow(self, caller: str, operation: str, now: float | None = None) -> bool:
+        """Take one token for (caller, operation) at arrival time `now` (time.time());
+        False means answer 429."""
         if not self.enabled:
             return True
         rate, burst = self.plan(operation)
-        now = time.monotonic()
+        now = time.time() if now is None else now
         with self._lock:
             bucket = self._buckets.get((caller, operation))
             if bucket is None:
