@@ -24,6 +24,9 @@ BLUEPRINTS = (
     "web.woocommerce_connect",
     "web.woocommerce_webhooks",
     "web.amazon_connect",
+    "web.pages",
+    "web.api",
+    "web.openapi",
 )
 
 

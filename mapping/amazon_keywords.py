@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jsonschema import Draft201909Validator, ValidationError, validators
@@ -73,13 +74,31 @@ def min_unique_items(validator, limit: int, instance: Any, schema: dict) -> Iter
         )
 
 
+def is_multiple(value: int | float, step: int | float) -> bool:
+    """Decimal arithmetic, as JSON numbers are decimal: 40.52 is a multiple of 0.01.
+
+    jsonschema divides binary floats (40.52 / 0.01 = 4051.999...) and rejects prices that
+    Amazon accepts; a validator that cries wolf on prices is worse than none.
+    """
+    try:
+        return Decimal(repr(value)) % Decimal(repr(step)) == 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def multiple_of(validator, step: int | float, instance: Any, schema: dict) -> Iterator:
+    if validator.is_type(instance, "number") and not is_multiple(instance, step):
+        yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
+
 AMAZON_KEYWORDS = {
+    "multipleOf": multiple_of,
     "maxUtf8ByteLength": max_utf8_byte_length,
     "minUtf8ByteLength": min_utf8_byte_length,
     "maxUniqueItems": max_unique_items,
     "minUniqueItems": min_unique_items,
 }
 
-# Draft 2019-09 as jsonschema implements it, plus the Amazon assertions; format stays an
-# annotation, as Amazon's own validation treats it.
+# Draft 2019-09 as jsonschema implements it (multipleOf in decimal), plus the Amazon assertions;
+# format stays an annotation.
 AmazonValidator = validators.extend(Draft201909Validator, AMAZON_KEYWORDS)

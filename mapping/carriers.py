@@ -1,59 +1,84 @@
-"""Store carrier names → Amazon carrier codes for confirmShipment, with a named fallback."""
+"""Store carrier names to the carrier codes Amazon's confirmShipment expects.
+
+Shopify and WooCommerce carry free-text carrier names ("UPS", "DHL Express", "Deutsche Post",
+"ヤマト運輸"); Amazon wants its own carrier code, or "Other" with the name spelled out. Codes are
+Amazon's CarrierCode values as used in shipment confirmations.
+"""
 
 from __future__ import annotations
 
 import re
 
-# Amazon's CarrierCode values (Orders API v0 confirmShipment / the carrier code list), keyed by
-# the names stores and tracking plugins commonly write.
-_CODES = {
-    "usps": "USPS",
+# Normalised store names (lower case, letters and digits only) -> Amazon carrier code.
+_CARRIERS = {
     "ups": "UPS",
+    "upsmailinnovations": "UPS Mail Innovations",
+    "usps": "USPS",
     "fedex": "FedEx",
+    "fedexsmartpost": "FedEx SmartPost",
     "dhl": "DHL",
-    "dhl express": "DHL",
-    "dhl ecommerce": "DHL eCommerce",
+    "dhlexpress": "DHL",
+    "dhlecommerce": "DHL eCommerce",
+    "dhlparcel": "DHL",
+    "deutschepost": "Deutsche Post",
     "dpd": "DPD",
     "gls": "GLS",
     "hermes": "Hermes",
     "evri": "Evri",
-    "royal mail": "Royal Mail",
+    "royalmail": "Royal Mail",
     "parcelforce": "Parcelforce",
-    "deutsche post": "Deutsche Post",
+    "yodel": "Yodel",
     "colissimo": "Colissimo",
     "chronopost": "Chronopost",
-    "la poste": "La Poste",
-    "poste italiane": "Poste Italiane",
-    "brt": "BRT",
+    "laposte": "La Poste",
+    "postnl": "PostNL",
+    "bpost": "bpost",
     "correos": "Correos",
     "seur": "SEUR",
-    "postnl": "PostNL",
-    "postnord": "PostNord",
+    "mrw": "MRW",
+    "brt": "BRT",
+    "posteitaliane": "Poste Italiane",
+    "sda": "SDA",
     "inpost": "InPost",
-    "poczta polska": "Poczta Polska",
-    "canada post": "Canada Post",
+    "postnord": "PostNord",
+    "canadapost": "Canada Post",
     "purolator": "Purolator",
-    "australia post": "Australia Post",
-    "japan post": "Japan Post",
+    "australiapost": "Australia Post",
+    "ontrac": "OnTrac",
+    "lasership": "Lasership",
     "yamato": "Yamato Transport",
-    "yamato transport": "Yamato Transport",
+    "yamatotransport": "Yamato Transport",
+    "ヤマト運輸": "Yamato Transport",
     "sagawa": "Sagawa Express",
-    "china post": "China Post",
+    "sagawaexpress": "Sagawa Express",
+    "佐川急便": "Sagawa Express",
+    "japanpost": "Japan Post",
+    "日本郵便": "Japan Post",
+    "ems": "EMS",
+    "tnt": "TNT",
+    "aramex": "Aramex",
+    "bluedart": "Blue Dart",
+    "delhivery": "Delhivery",
+    "chinapost": "China Post",
     "yanwen": "Yanwen",
     "4px": "4PX",
-    "yunexpress": "YunExpress",
-    "sf express": "SF Express",
     "cainiao": "Cainiao",
+    "sfexpress": "SF Express",
+    "顺丰": "SF Express",
 }
 
 
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s\-_.]+", "", name.strip().lower())
+
+
 def amazon_carrier(store_carrier: str | None) -> tuple[str, str | None]:
-    """(carrierCode, carrierName): a known carrier by its code, anything else as "Other" + name."""
+    """(carrierCode, carrierName): a known code with no name, or ("Other", the store's name)."""
     name = (store_carrier or "").strip()
-    key = re.sub(r"[\s_\-]+", " ", name.lower()).strip()
-    if key in _CODES:
-        return _CODES[key], None
-    for known, code in _CODES.items():
-        if key.startswith(known + " "):
+    key = _normalise(name)
+    if key in _CARRIERS:
+        return _CARRIERS[key], None
+    for known, code in _CARRIERS.items():  # "DHL Paket", "UPS Ground", "FedEx Home"...
+        if len(known) >= 3 and key.startswith(known):
             return code, None
     return "Other", name or "Other"

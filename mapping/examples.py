@@ -47,8 +47,9 @@ def schema_at(root: dict, path: list) -> dict:
 class ExampleBuilder:
     """Makes example values; `truthy` picks true booleans to reach conditional requirements."""
 
-    def __init__(self, root: dict, marketplace_id: str | None, language_tag: str | None,
-                 truthy: bool = False) -> None:
+    def __init__(
+        self, root: dict, marketplace_id: str | None, language_tag: str | None, truthy: bool = False
+    ) -> None:
         self.root = root
         self.context = {"marketplace_id": marketplace_id, "language_tag": language_tag}
         self.truthy = truthy
@@ -131,14 +132,27 @@ def _container(payload: Any, path: list) -> Any:
     return payload
 
 
-def example_payload(schema: dict, marketplace_id: str | None = None,
-                    language_tag: str | None = None, truthy: bool = False,
-                    validator: Any = None) -> dict:
-    """A payload that satisfies every requirement that applies to it (best effort, bounded)."""
+def example_payload(
+    schema: dict,
+    marketplace_id: str | None = None,
+    language_tag: str | None = None,
+    truthy: bool = False,
+    validator: Any = None,
+    base: dict | None = None,
+    is_valid: Any = None,
+) -> dict:
+    """A payload that satisfies every requirement that applies to it (best effort, bounded).
+
+    `base` attributes are kept as given, to reach the requirements they trigger (batteries...).
+    `is_valid` is a fast predicate for the same schema (a ProductTypeSchema's check).
+    """
     builder = ExampleBuilder(schema, marketplace_id, language_tag, truthy)
     check = validator or AmazonValidator(schema)
-    payload: dict = builder.object(schema, 0)
+    valid = is_valid or check.is_valid
+    payload: dict = {**builder.object(schema, 0), **copy.deepcopy(base or {})}
     for _ in range(MAX_ROUNDS):
+        if valid(payload):
+            break
         errors = list(check.iter_errors(payload))
         if not errors:
             break
@@ -165,15 +179,20 @@ def example_payload(schema: dict, marketplace_id: str | None = None,
                         break
         if not changed:
             break
-    return copy.deepcopy(_minimise(payload, check))
+    return copy.deepcopy(_minimise(payload, valid, frozenset(base or ())))
 
 
-def _minimise(payload: dict, check: Any) -> dict:
+def _minimise(payload: dict, valid: Any, keep: frozenset = frozenset()) -> dict:
     """Drop attributes the payload stays valid without (alternatives such as GTIN or ASIN)."""
-    if not check.is_valid(payload):
+    if not valid(payload):
         return payload
-    for key in reversed(list(payload)):
-        trial = {k: v for k, v in payload.items() if k != key}
-        if check.is_valid(trial):
-            payload = trial
+    shrinking = True
+    while shrinking:
+        shrinking = False
+        for key in reversed(list(payload)):
+            if key in keep:
+                continue
+            trial = {k: v for k, v in payload.items() if k != key}
+            if valid(trial):
+                payload, shrinking = trial, True
     return payload

@@ -69,5 +69,5 @@ def marketplace(marketplace_id: str) -> Marketplace:
 
 
 def site_name(marketplace_id: str | None) -> str:
-    """"Amazon.de" for a marketplace id; "Amazon" when none is known."""
+    """ "Amazon.de" for a marketplace id; "Amazon" when none is known."""
     return marketplace(marketplace_id).site if marketplace_id else "Amazon"

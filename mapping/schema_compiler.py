@@ -11,79 +11,24 @@ know are handed to jsonschema for that subschema, so an unseen schema stays corr
 from __future__ import annotations
 
 import re
-from fractions import Fraction
-from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from mapping.amazon_keywords import selector_key, utf8_length
-
-Check = Callable[[Any], bool]
-
-ANNOTATIONS = frozenset({
-    "title", "description", "examples", "default", "editable", "hidden", "enumNames",
-    "selectors", "$comment", "$lifecycle", "$defs", "definitions", "$schema", "format",
-    "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding", "$anchor",
-    "then", "else",  # read by "if"
-})
-COMPILED = frozenset({
-    "type", "enum", "const", "required", "properties", "additionalProperties", "items",
-    "contains", "minItems", "maxItems", "minLength", "maxLength", "pattern", "minimum",
-    "maximum", "exclusiveMinimum", "exclusiveMaximum", "if", "not", "allOf", "anyOf", "oneOf",
-    "$ref", "multipleOf", "maxUtf8ByteLength", "minUtf8ByteLength", "maxUniqueItems", "minUniqueItems",
-})
-
-
-def _always(_value: Any) -> bool:
-    return True
-
-
-def _never(_value: Any) -> bool:
-    return False
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-_TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-    "number": _is_number,
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
-}
-
-
-def json_equal(one: Any, two: Any) -> bool:
-    """Equality as JSON Schema means it: true is not 1, lists and objects compare deeply."""
-    if isinstance(one, str) or isinstance(two, str):
-        return one == two
-    if isinstance(one, bool) or isinstance(two, bool):
-        return isinstance(one, bool) and isinstance(two, bool) and one == two
-    if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
-    if isinstance(one, Mapping) and isinstance(two, Mapping):
-        return one.keys() == two.keys() and all(json_equal(one[k], two[k]) for k in one)
-    return one == two
-
-
-def _all_of(checks: list[Check]) -> Check:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    frozen = tuple(checks)
-
-    def run(value: Any) -> bool:
-        for check in frozen:
-            if not check(value):
-                return False
-        return True
-
-    return run
+from mapping.amazon_keywords import is_multiple, utf8_length
+from mapping.schema_keywords import (
+    ANNOTATIONS,
+    COMPILED,
+    TYPES,
+    WHOLE_OBJECT,
+    Check,
+    TypeCheck,
+    all_of,
+    always,
+    is_number,
+    json_equal,
+    never,
+    type_covers_a_branch,
+    unique_counts_ok,
+)
 
 
 class SchemaCompiler:
@@ -97,27 +42,37 @@ class SchemaCompiler:
 
     def compile(self, node: Any) -> Check:
         if node is True:
-            return _always
+            return always
         if node is False:
-            return _never
+            return never
         if not isinstance(node, dict):
-            return _always
+            return always
         unknown = [k for k in node if k not in COMPILED and k not in ANNOTATIONS]
         if node is self.root and "$id" in unknown:
             unknown.remove("$id")  # the root's own id is the base of its local refs
-        if any(k in self.fallback.VALIDATORS or k.startswith("$") for k in unknown) or (
-            "items" in node and not isinstance(node["items"], dict | bool)
-        ) or ("minContains" in node or "maxContains" in node):
+        if (
+            any(k in self.fallback.VALIDATORS or k.startswith("$") for k in unknown)
+            or ("items" in node and not isinstance(node["items"], dict | bool))
+            or ("minContains" in node or "maxContains" in node)
+        ):
             return self._fallback(node)
         common: list[Check] = []
         by_type: dict[type, list[Check]] = {dict: [], list: [], str: [], float: []}
+        self._type_only = None
         self._typing(node, common)
+        type_only = self._type_only if len(common) == 1 else None
         self._combinators(node, common)
+        if len(common) != 1:
+            type_only = None
         self._object(node, by_type[dict])
         self._array(node, by_type[list])
         self._string(node, by_type[str])
         self._number(node, by_type[float])
-        return self._dispatch(_all_of(common), {k: _all_of(v) for k, v in by_type.items() if v})
+        combined = all_of(common)
+        python_type = {"object": dict, "array": list, "string": str}.get(type_only or "")
+        if python_type is not None:
+            combined = TypeCheck(combined, python_type)
+        return self._dispatch(combined, {k: all_of(v) for k, v in by_type.items() if v})
 
     @staticmethod
     def _dispatch(common: Check, typed: dict[type, Check]) -> Check:
@@ -125,7 +80,12 @@ class SchemaCompiler:
         on_str, on_num = typed.get(str), typed.get(float)
         if not typed:
             return common
-        if common is _always and len(typed) == 1 and on_num is None:
+        if len(typed) == 1 and on_num is None and getattr(common, "json_type", None) is not None:
+            # {"type": "object", ...}: one isinstance, then that type's keywords.
+            only_type, only = next(iter(typed.items()))
+            if common.json_type is only_type:
+                return lambda v: isinstance(v, only_type) and only(v)
+        if common is always and len(typed) == 1 and on_num is None:
             # The common shape of conditionals: one keyword family on one JSON type.
             only_type, only = next(iter(typed.items()))
             return lambda v: not isinstance(v, only_type) or only(v)
@@ -139,7 +99,7 @@ class SchemaCompiler:
                 return on_list is None or on_list(value)
             if isinstance(value, str):
                 return on_str is None or on_str(value)
-            if on_num is not None and _is_number(value):
+            if on_num is not None and is_number(value):
                 return on_num(value)
             return True
 
@@ -169,9 +129,11 @@ class SchemaCompiler:
         kind = node.get("type")
         if kind is not None:
             names = [kind] if isinstance(kind, str) else list(kind)
-            tests = [_TYPES[n] for n in names if n in _TYPES]
-            out.append(tests[0] if len(tests) == 1 else (lambda v, t=tuple(tests): any(
-                f(v) for f in t)))
+            tests = [TYPES[n] for n in names if n in TYPES]
+            out.append(
+                tests[0] if len(tests) == 1 else (lambda v, t=tuple(tests): any(f(v) for f in t))
+            )
+            self._type_only = names[0] if len(names) == 1 else None
         if "enum" in node:
             out.append(self._enum(node["enum"]))
         if "const" in node:
@@ -192,8 +154,11 @@ class SchemaCompiler:
 
     def _combinators(self, node: dict, out: list[Check]) -> None:
         if "allOf" in node:
-            out.append(_all_of([self.compile(s) for s in node["allOf"]]))
-        if "anyOf" in node:
+            rules = node["allOf"]
+            out.append(
+                self._rules(rules) if len(rules) >= 4 else all_of([self.compile(s) for s in rules])
+            )
+        if "anyOf" in node and not type_covers_a_branch(node):
             options = tuple(self.compile(s) for s in node["anyOf"])
             out.append(lambda v: any(f(v) for f in options))
         if "oneOf" in node:
@@ -204,22 +169,92 @@ class SchemaCompiler:
             out.append(lambda v: not negated(v))
         if "if" in node:
             test = self.compile(node["if"])
-            then = self.compile(node["then"]) if "then" in node else _always
-            other = self.compile(node["else"]) if "else" in node else _always
+            then = self.compile(node["then"]) if "then" in node else always
+            other = self.compile(node["else"]) if "else" in node else always
             out.append(lambda v: then(v) if test(v) else other(v))
+
+    def _rules(self, rules: list) -> Check:
+        """Many conditionals on one object (a product type's allOf): skip the irrelevant ones.
+
+        A rule that only looks at some top-level names answers for an object holding none of
+        them exactly as it answers for {}; that answer is computed once, here. Product-type
+        schemas carry a hundred such rules (batteries, hazmat, apparel sizes...) and a payload
+        touches a few of them.
+        """
+        plans: list[tuple[frozenset | None, bool, Check]] = []
+        for rule in rules:
+            check = self.compile(rule)
+            names = self._names(rule, set())
+            empty = check({}) if names is not None else True
+            plans.append((frozenset(names) if names is not None else None, empty, check))
+        always_relevant = tuple(c for n, _e, c in plans if n is None)
+        keyed = tuple((n, e, c) for n, e, c in plans if n is not None)
+
+        def run(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return all(c(value) for _n, _e, c in plans)
+            for check in always_relevant:
+                if not check(value):
+                    return False
+            for names, empty, check in keyed:
+                if names.isdisjoint(value):
+                    if not empty:
+                        return False
+                elif not check(value):
+                    return False
+            return True
+
+        return run
+
+    def names_of(self, node: Any) -> set | None:
+        """Top-level property names a subschema reads (None: it may read the whole object)."""
+        return self._names(node, set())
+
+    def _names(self, node: Any, seen: set) -> set | None:
+        """Top-level names a subschema reads from the object it applies to; None if it may read
+        any (enum, additionalProperties, ...)."""
+        if isinstance(node, bool):
+            return set()
+        if not isinstance(node, dict):
+            return None
+        if any(k in node for k in WHOLE_OBJECT):
+            return None
+        names = set(node.get("required") or ()) | set(node.get("properties") or ())
+        children = [node[k] for k in ("not", "if", "then", "else") if k in node]
+        for key in ("allOf", "anyOf", "oneOf"):
+            children.extend(node.get(key) or ())
+        if "$ref" in node:
+            pointer = node["$ref"]
+            if pointer in seen or not pointer.startswith("#"):
+                return None
+            seen = seen | {pointer}
+            target: Any = self.root
+            for part in pointer[1:].lstrip("/").split("/") if pointer != "#" else []:
+                target = target.get(part) if isinstance(target, dict) else None
+            children.append(target)
+        for child in children:
+            found = self._names(child, seen)
+            if found is None:
+                return None
+            names |= found
+        return names
 
     def _object(self, node: dict, out: list[Check]) -> None:
         if node.get("required"):
             needed = frozenset(node["required"])
             out.append(lambda v: v.keys() >= needed)
         props = node.get("properties") or {}
-        if props:
+        if len(props) == 1:
+            ((only_key, only_node),) = props.items()
+            only = self.compile(only_node)
+            out.append(lambda v: only_key not in v or only(v[only_key]))
+        elif props:
             pairs = tuple((k, self.compile(s)) for k, s in props.items())
             # Iterate the smaller side: payloads carry ~30 attributes, schemas ~150.
             table = dict(pairs)
 
             def properties(v: dict) -> bool:
-                if len(v) < len(table):
+                if len(v) <= len(table):
                     for key, item in v.items():
                         check = table.get(key)
                         if check is not None and not check(item):
@@ -229,7 +264,10 @@ class SchemaCompiler:
 
             out.append(properties)
         extra = node.get("additionalProperties", True)
-        if extra is not True and "patternProperties" not in node:
+        if extra is False and "patternProperties" not in node:
+            known = frozenset(props)
+            out.append(lambda v: known.issuperset(v))
+        elif extra is not True and "patternProperties" not in node:
             known = frozenset(props)
             rest = self.compile(extra)
             out.append(lambda v: all(rest(v[k]) for k in v if k not in known))
@@ -237,7 +275,7 @@ class SchemaCompiler:
     def _array(self, node: dict, out: list[Check]) -> None:
         if "items" in node:
             each = self.compile(node["items"])
-            out.append(lambda v: all(each(i) for i in v))
+            out.append(lambda v: all(map(each, v)))
         if "contains" in node:
             some = self.compile(node["contains"])
             out.append(lambda v: any(some(i) for i in v))
@@ -249,7 +287,7 @@ class SchemaCompiler:
         selectors = tuple(node.get("selectors") or ())
         most, fewest = node.get("maxUniqueItems"), node.get("minUniqueItems")
         if most is not None or fewest is not None:
-            out.append(lambda v: _unique_counts_ok(v, selectors, fewest, most))
+            out.append(lambda v: unique_counts_ok(v, selectors, fewest, most))
 
     @staticmethod
     def _string(node: dict, out: list[Check]) -> None:
@@ -279,28 +317,4 @@ class SchemaCompiler:
                 out.append(lambda v, b=node[key], t=test: t(v, b))
         if "multipleOf" in node:
             step = node["multipleOf"]
-            out.append(lambda v: _multiple_of(v, step))
-
-
-def _multiple_of(value: int | float, step: int | float) -> bool:
-    """jsonschema's own arithmetic, so that float steps such as 0.01 judge alike."""
-    if isinstance(step, float):
-        quotient = value / step
-        try:
-            return int(quotient) == quotient
-        except OverflowError:
-            return (Fraction(value) / Fraction(step)).denominator == 1
-    return not value % step
-
-
-def _unique_counts_ok(items: list, selectors: tuple, fewest: int | None, most: int | None) -> bool:
-    if not items:
-        return True
-    if len(items) == 1:
-        return (fewest is None or fewest <= 1) and (most is None or most >= 1)
-    counts: dict[str, int] = {}
-    for item in items:
-        key = selector_key(item, selectors)
-        counts[key] = counts.get(key, 0) + 1
-    values = counts.values()
-    return (fewest is None or min(values) >= fewest) and (most is None or max(values) <= most)
+            out.append(lambda v: is_multiple(v, step))

@@ -84,7 +84,7 @@ def test_settings(database_url, redis_url, tmp_path) -> Settings:
         public_url="http://127.0.0.1:8000",
         sandbox=True,
         shopify_api_key="test-api-key",
-        shopify_api_secret="test-api-secret",
+        shopify_api_secret="test-api-secret-long-enough-for-hs256",
         lwa_client_id="amzn1.application-oa2-client.test",
         lwa_client_secret="test-lwa-secret",
         spapi_app_id="amzn1.sp.solution.test",

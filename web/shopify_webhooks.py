@@ -1,5 +1,156 @@
-"""Routes for shopify_webhooks (owned by the integration engineer; placeholder until written)."""
+"""POST /webhooks/shopify: verify the signature over the raw body, deduplicate on the event id,
+record the event, enqueue its processing, answer in milliseconds.
 
-from flask import Blueprint
+Compliance topics are settled here, synchronously: they are quick database writes, and
+Shopify expects them honoured whether or not a worker runs.
+"""
 
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.models import Alert, OrderLink, Shop, WebhookEvent
+from integrations.shopify.webhooks import verify_webhook
+
+log = logging.getLogger("crossport.web")
 bp = Blueprint("shopify_webhooks", __name__)
+
+
+def _parse_time(value) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _resource_id(topic: str, payload: dict) -> str:
+    if topic.startswith("inventory_levels/"):
+        return str(payload.get("inventory_item_id", ""))
+    if topic.startswith("fulfillments/"):
+        return str(payload.get("order_id", ""))
+    return str(payload.get("id", ""))[:100]
+
+
+@bp.post("/webhooks/shopify")
+def receive():
+    settings = current_app.config["SETTINGS"]
+    body = request.get_data(cache=True)
+    if not verify_webhook(
+        body, request.headers.get("X-Shopify-Hmac-Sha256"), settings.shopify_api_secret
+    ):
+        return jsonify(error="invalid signature"), 401
+    topic = request.headers.get("X-Shopify-Topic", "")
+    domain = request.headers.get("X-Shopify-Shop-Domain", "").lower()
+    event_key = (
+        request.headers.get("X-Shopify-Event-Id")
+        or request.headers.get("X-Shopify-Webhook-Id")
+        or ""
+    )
+    if not topic or not event_key:
+        return jsonify(error="missing webhook headers"), 400
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError:
+        return jsonify(error="body is not JSON"), 400
+    if not isinstance(payload, dict):
+        payload = {"value": payload}
+
+    seen = db.session.scalars(
+        select(WebhookEvent.id).where(
+            WebhookEvent.platform == "shopify", WebhookEvent.event_key == event_key
+        )
+    ).first()
+    if seen is not None:
+        return jsonify(status="duplicate"), 200
+
+    shop = db.session.scalars(
+        select(Shop).where(Shop.platform == "shopify", Shop.domain == domain)
+    ).one_or_none()
+    shop_id = _apply_compliance(topic, shop, payload)
+    event = WebhookEvent(
+        shop_id=shop_id,
+        platform="shopify",
+        topic=topic,
+        event_key=event_key[:255],
+        resource_id=_resource_id(topic, payload),
+        resource_updated_at=_parse_time(payload.get("updated_at")),
+        payload=payload,
+    )
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same event arrived concurrently and won the insert
+        return jsonify(status="duplicate"), 200
+    _enqueue(event, topic)
+    return jsonify(status="accepted"), 200
+
+
+def _apply_compliance(topic: str, shop: Shop | None, payload: dict) -> int | None:
+    """Do what the compliance and lifecycle topics promise; returns the shop id to record."""
+    if shop is None:
+        return None
+    if topic == "app/uninstalled":
+        from jobs.tenants import uninstall_shop
+
+        uninstall_shop(shop.id)
+    elif topic == "shop/redact":
+        from jobs.tenants import redact_shop
+
+        redact_shop(shop.id)
+        return None  # the shop and everything of it is gone; the event stays as the receipt
+    elif topic == "customers/redact":
+        orders = [str(o) for o in payload.get("orders_to_redact") or []]
+        ids = orders + [f"gid://shopify/Order/{o}" for o in orders]
+        if ids:
+            db.session.execute(
+                update(OrderLink)
+                .where(OrderLink.shop_id == shop.id, OrderLink.store_order_id.in_(ids))
+                .values(pii=None)
+            )
+            db.session.commit()
+    elif topic == "customers/data_request":
+        customer = payload.get("customer") or {}
+        db.session.add(
+            Alert(
+                shop_id=shop.id,
+                kind="customer_data_request",
+                severity="warning",
+                message="A customer asked for their data: Crossport holds at most the shipping "
+                "details of their Amazon orders, listed here.",
+                details={
+                    "customer_id": customer.get("id"),
+                    "orders_requested": payload.get("orders_requested") or [],
+                },
+            )
+        )
+        db.session.commit()
+    return shop.id
+
+
+def _enqueue(event: WebhookEvent, topic: str) -> None:
+    from jobs.queues import enqueue
+
+    try:
+        enqueue(
+            "jobs.webhooks.process_event",
+            event.id,
+            queue="webhooks",
+            job_id=f"webhook-{event.id}",
+            title=f"Shopify {topic}",
+            shop_id=event.shop_id,
+        )
+    except Exception:  # Redis down: the event is recorded as 'received'; a sweep requeues it
+        log.exception("could not enqueue webhook event", extra={"event_id": event.id})

@@ -25,7 +25,9 @@ def test_unknown_platform_keys_are_dropped_and_defaults_filled():
 
 
 def test_prices_stay_decimal_strings_even_from_numbers():
-    loaded = load_product(_product(variants=[{"id": "v", "sku": "S", "price": 12.5, "currency": "EUR"}]))
+    loaded = load_product(
+        _product(variants=[{"id": "v", "sku": "S", "price": 12.5, "currency": "EUR"}])
+    )
     assert loaded["variants"][0]["price"] == "12.5"
 
 
@@ -35,7 +37,13 @@ def test_prices_stay_decimal_strings_even_from_numbers():
         {"id": "v", "sku": "S", "price": "abc", "currency": "USD"},
         {"id": "v", "sku": "S", "price": "-1", "currency": "USD"},
         {"id": "v", "sku": "S", "price": "1", "currency": "usd"},
-        {"id": "v", "sku": "S", "price": "1", "currency": "USD", "weight": {"value": 1, "unit": "st"}},
+        {
+            "id": "v",
+            "sku": "S",
+            "price": "1",
+            "currency": "USD",
+            "weight": {"value": 1, "unit": "st"},
+        },
     ],
 )
 def test_malformed_variants_are_rejected(variant):

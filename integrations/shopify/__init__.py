@@ -1,0 +1,2 @@
+"""Shopify: install (OAuth), expiring tokens, session tokens, webhook signatures, the GraphQL
+client with cost-based pacing, bulk import and the store adapter."""

@@ -1,0 +1,76 @@
+"""The parent SKU of a variation family: shared product facts, the theme, no offer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mapping.attributes import map_attributes
+from mapping.marketplaces import Marketplace
+from mapping.payloads import OFFER_ATTRIBUTES, put_body
+from mapping.profiles import MappingProfile, explain_missing
+from mapping.schema_validation import ProductTypeSchema
+from mapping.texts import texts_for
+from mapping.variations import VariationFamily, parent_attributes
+
+if TYPE_CHECKING:
+    from mapping.listing import ListingPlan
+
+# Facts that belong to one variant, never to the family's parent.
+VARIANT_ONLY = frozenset(
+    {
+        "externally_assigned_product_identifier",
+        "merchant_suggested_asin",
+        "model_number",
+        "part_number",
+        "item_weight",
+        "item_package_weight",
+        "item_package_dimensions",
+        "supplier_declared_has_product_identifier_exemption",
+    }
+)
+
+
+def build_parent(
+    product: dict,
+    family: VariationFamily,
+    profile: MappingProfile,
+    market: Marketplace,
+    schema: ProductTypeSchema,
+) -> ListingPlan:
+    """The parent SKU's plan: product facts shared by the family, no offer, no options."""
+    first = (product.get("variants") or [{}])[0]
+    texts = texts_for(product, market, profile.texts)
+    rules = {
+        k: v
+        for k, v in profile.rules_for(market.id).items()
+        if k not in VARIANT_ONLY
+        and k not in OFFER_ATTRIBUTES
+        and v.get("source") not in ("option", "identifier")
+    }
+    attributes, problems = map_attributes(
+        product, {**first, "options": {}}, rules, market, schema, texts
+    )
+    attributes.update(parent_attributes(family, schema, market))
+    # Some product types want the relationship type on the parent too (without parent_sku).
+    related = {
+        **attributes,
+        "child_parent_sku_relationship": [
+            {"child_relationship_type": "variation", "marketplace_id": market.id}
+        ],
+    }
+    if not schema.is_valid(attributes) and schema.is_valid(related):
+        attributes = related
+    found = schema.validate(attributes, market.id)
+    if any(p.attribute == "child_parent_sku_relationship" and p.code == "missing" for p in found):
+        attributes = related
+        found = schema.validate(attributes, market.id)
+    problems += [explain_missing(p, rules) for p in found] + family.problems
+    from mapping.listing import ListingPlan  # the plan type lives with build_listing
+
+    return ListingPlan(
+        family.parent_sku,
+        market.id,
+        put_body(schema.product_type, attributes),
+        problems,
+        role="parent",
+    )

@@ -1,0 +1,99 @@
+"""The exact Amazon request bodies: putListingsItem, patchListingsItem, JSON_LISTINGS_FEED."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LISTING, OFFER_ONLY, PRODUCT_ONLY = "LISTING", "LISTING_OFFER_ONLY", "LISTING_PRODUCT_ONLY"
+FEED_VERSION = "2.0"
+# Attributes an offer on an existing ASIN carries (sales terms, not product facts).
+OFFER_ATTRIBUTES = (
+    "condition_type",
+    "condition_note",
+    "purchasable_offer",
+    "list_price",
+    "fulfillment_availability",
+    "merchant_shipping_group",
+    "merchant_suggested_asin",
+    "skip_offer",
+    "max_order_quantity",
+    "product_tax_code",
+)
+
+
+def put_body(product_type: str, attributes: dict, requirements: str = LISTING) -> dict:
+    """The body of putListingsItem (a full replace of the SKU's listing)."""
+    return {"productType": product_type, "requirements": requirements, "attributes": attributes}
+
+
+def offer_only_attributes(
+    attributes: dict, asin: str, marketplace_id: str, condition_type: str = "new_new"
+) -> dict:
+    """Sales-terms attributes for offering on an existing ASIN (LISTING_OFFER_ONLY)."""
+    offer = {k: v for k, v in attributes.items() if k in OFFER_ATTRIBUTES}
+    offer["merchant_suggested_asin"] = [{"value": asin, "marketplace_id": marketplace_id}]
+    offer.setdefault(
+        "condition_type", [{"value": condition_type, "marketplace_id": marketplace_id}]
+    )
+    return offer
+
+
+def patches_for(old: dict, new: dict) -> list[dict]:
+    """JSON Patch operations that turn the listing's `old` attributes into `new` ones."""
+    patches = []
+    for name in sorted(new):
+        if old.get(name) != new[name]:
+            patches.append({"op": "replace", "path": f"/attributes/{name}", "value": new[name]})
+    for name in sorted(set(old) - set(new)):
+        value = old[name]
+        patches.append(
+            {
+                "op": "delete",
+                "path": f"/attributes/{name}",
+                "value": value if isinstance(value, list) else [value],
+            }
+        )
+    return patches
+
+
+def patch_body(product_type: str, patches: list[dict]) -> dict:
+    """The body of patchListingsItem."""
+    return {"productType": product_type, "patches": patches}
+
+
+def feed_message(
+    message_id: int,
+    sku: str,
+    operation: str,
+    product_type: str | None = None,
+    attributes: dict | None = None,
+    requirements: str | None = None,
+    patches: list[dict] | None = None,
+) -> dict:
+    """One message of a JSON_LISTINGS_FEED (UPDATE, PARTIAL_UPDATE, PATCH or DELETE)."""
+    message: dict[str, Any] = {"messageId": message_id, "sku": sku, "operationType": operation}
+    if operation == "DELETE":
+        return message
+    message["productType"] = product_type
+    if operation == "PATCH":
+        message["patches"] = patches or []
+        return message
+    if operation == "UPDATE":
+        message["requirements"] = requirements or LISTING
+    message["attributes"] = attributes or {}
+    return message
+
+
+def feed_document(
+    seller_id: str, messages: list[dict], issue_locale: str | None = None, report: bool = False
+) -> dict:
+    """A whole JSON_LISTINGS_FEED document; messageIds are renumbered 1..n if missing."""
+    header: dict[str, Any] = {"sellerId": seller_id, "version": FEED_VERSION}
+    if issue_locale:
+        header["issueLocale"] = issue_locale
+    if report:
+        header["report"] = {"includedData": ["issues", "summaries"], "apiVersion": "2021-08-01"}
+    numbered = [
+        m if m.get("messageId") else {**m, "messageId": i} for i, m in enumerate(messages, start=1)
+    ]
+    return {"header": header, "messages": numbered}

@@ -1,0 +1,107 @@
+/* The page's one way to call the JSON API: attaches the store token, renews it on a 401. */
+(function () {
+  "use strict";
+  var boot = JSON.parse(document.getElementById("crossport-boot").textContent);
+  var params = new URLSearchParams(window.location.search);
+  var token = boot.page_token || params.get("id_token") || params.get("wc_token") || "";
+  var RENEWABLE = { token_expired: 1, token_invalid: 1, token_missing: 1 };
+  var pending = {};
+  if (window.top === window && boot.platform === "shopify" && boot.embed_url && !boot.page_token) {
+    // Opened outside the store admin (e.g. right after the install): go to the embedded app.
+    window.location.replace(boot.embed_url);
+  }
+  var counter = 0;
+
+  function ApiError(status, info) {
+    this.status = status;
+    this.code = (info && info.error) || "http_" + status;
+    this.message = (info && info.message) || "HTTP " + status;
+    this.fields = info && info.fields;
+  }
+
+  window.addEventListener("message", function (event) {
+    // Only the frame that embeds us (the store admin) may hand us a token.
+    if (event.source !== window.parent || !event.data) return;
+    var data = event.data;
+    if (data.type === "crossport:session-token" && pending[data.requestId]) {
+      pending[data.requestId](data.token || "");
+      delete pending[data.requestId];
+    }
+  });
+
+  function askParent() {
+    return new Promise(function (resolve) {
+      if (window.parent === window) return resolve("");
+      var id = "t" + (++counter) + "-" + Date.now();
+      pending[id] = resolve;
+      window.parent.postMessage({ type: "crossport:session-token-request", requestId: id }, "*");
+      setTimeout(function () { if (pending[id]) { delete pending[id]; resolve(""); } }, 4000);
+    });
+  }
+
+  /* A fresh token: App Bridge in Shopify's admin, else the embedding frame (sandbox, plugin). */
+  function freshToken() {
+    if (window.shopify && typeof window.shopify.idToken === "function") {
+      return window.shopify.idToken();
+    }
+    return askParent();
+  }
+
+  /* A Shopify shop Crossport does not know yet (managed install): let the server exchange the
+     session token for API tokens, once, then retry. */
+  async function installViaSession() {
+    var response = await fetch("/shopify/session", { method: "POST", credentials: "omit",
+      headers: { "Authorization": "Bearer " + token } });
+    return response.ok;
+  }
+
+  async function api(path, options) {
+    options = options || {};
+    var installed = false;
+    for (var attempt = 0; attempt < 3; attempt++) {
+      if (!token) token = await freshToken();
+      var headers = { "Authorization": "Bearer " + token, "Accept": "application/json" };
+      var init = { method: options.method || "GET", headers: headers, credentials: "omit" };
+      if (options.body !== undefined) {
+        headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(options.body);
+      }
+      var response = await fetch(path, init);
+      if (response.status === 401 && attempt < 2) {
+        var info = await response.json().catch(function () { return {}; });
+        if (RENEWABLE[info.error] && attempt === 0) {
+          var renewed = await freshToken();
+          if (renewed) { token = renewed; Crossport.renewals += 1; continue; }
+        }
+        if (info.error === "shop_not_installed" && boot.platform === "shopify" && !installed) {
+          installed = true;
+          if (await installViaSession()) continue;
+        }
+        throw new ApiError(401, info);
+      }
+      if (!response.ok) {
+        throw new ApiError(response.status, await response.json().catch(function () { return {}; }));
+      }
+      if (options.raw) return response;
+      return response.status === 204 ? null : response.json();
+    }
+    throw new ApiError(401, { error: "token_expired" });
+  }
+
+  /* Follow an in-app link with a fresh token, as the store admin does on first load. */
+  async function navigate(href) {
+    var url = new URL(href, window.location.origin);
+    ["shop", "host", "embedded"].forEach(function (key) {
+      if (params.get(key)) url.searchParams.set(key, params.get(key));
+    });
+    var fresh = boot.page_token ? "" : await freshToken();
+    if (boot.page_token) url.searchParams.set("page_token", boot.page_token);
+    else if (fresh || token) url.searchParams.set("id_token", fresh || token);
+    window.location.assign(url.toString());
+  }
+
+  window.Crossport = {
+    boot: boot, api: api, navigate: navigate, ApiError: ApiError, renewals: 0,
+    currentToken: function () { return token; },
+  };
+})();

@@ -1,0 +1,84 @@
+/* Dashboard: counts, inline SVG charts (orders per day, problems by code), last syncs. */
+(function () {
+  "use strict";
+  var C = window.Crossport, el = C.el, $ = C.$, t = C.t;
+  var NS = "http://www.w3.org/2000/svg";
+  var COLORS = ["#2c6ecb", "#29845a", "#b98900", "#d82c0d", "#8051ff", "#0094d5", "#e36ba6", "#616161"];
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function ordersChart(days, series) {
+    var ids = Object.keys(series), W = 720, H = 200, pad = 28;
+    var totals = days.map(function (_, i) { return ids.reduce(function (s, id) { return s + series[id][i]; }, 0); });
+    var max = Math.max(1, Math.max.apply(null, totals));
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img" });
+    var bw = (W - pad * 2) / days.length;
+    days.forEach(function (day, i) {
+      var y = H - pad;
+      ids.forEach(function (id, k) {
+        var h = (series[id][i] / max) * (H - pad * 2);
+        if (h > 0) {
+          var rect = svg("rect", { x: pad + i * bw + 2, y: y - h, width: Math.max(1, bw - 4), height: h, fill: COLORS[k % COLORS.length] });
+          rect.appendChild(svg("title", {}, id + " " + day + ": " + series[id][i]));
+          chart.appendChild(rect);
+        }
+        y -= h;
+      });
+      if (i % Math.ceil(days.length / 7) === 0) chart.appendChild(svg("text", { x: pad + i * bw, y: H - 8 }, day.slice(5)));
+    });
+    chart.appendChild(svg("text", { x: 2, y: pad }, max));
+    chart.appendChild(svg("line", { x1: pad, x2: W - pad, y1: H - pad, y2: H - pad, stroke: "#c9cccf" }));
+    C.clear($("orders-chart")).appendChild(chart);
+    var legend = C.clear($("orders-legend"));
+    ids.forEach(function (id, k) {
+      legend.appendChild(el("span", {}, el("i", { style: "background:" + COLORS[k % COLORS.length] }), id));
+    });
+    if (!ids.length) legend.appendChild(el("span", { className: "subdued" }, t("msg.no_rows")));
+  }
+
+  function problemsChart(items) {
+    var box = C.clear($("problems-chart"));
+    if (!items.length) { box.appendChild(el("p", { className: "subdued" }, t("msg.no_problems"))); return; }
+    var W = 360, row = 24, H = items.length * row + 8, max = items[0].count;
+    var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img" });
+    items.forEach(function (item, i) {
+      var w = (item.count / max) * (W - 170);
+      chart.appendChild(svg("text", { x: 0, y: i * row + 16 }, item.code.slice(0, 22)));
+      chart.appendChild(svg("rect", { x: 150, y: i * row + 4, width: Math.max(2, w), height: 16, rx: 3, fill: "#d82c0d" }));
+      chart.appendChild(svg("text", { x: 156 + w, y: i * row + 16 }, item.count));
+    });
+    box.appendChild(chart);
+  }
+
+  async function load() {
+    await C.ready;
+    try {
+      var d = await C.api("/api/dashboard");
+      var counts = C.clear($("listing-counts"));
+      Object.keys(d.listing_counts).forEach(function (status) {
+        counts.appendChild(el("span", {}, C.badge(status), " ", d.listing_counts[status]));
+      });
+      if (!Object.keys(d.listing_counts).length) counts.appendChild(el("span", { className: "subdued" }, t("msg.no_rows")));
+      $("api-calls").textContent = d.api_calls_24h;
+      $("api-errors").textContent = d.api_errors_24h + " ✕";
+      var lat = d.stock_latency;
+      $("latency").textContent = lat.count ? lat.p50 + " s / " + lat.p95 + " s" : "–";
+      ordersChart(d.days, d.orders_per_day);
+      problemsChart(d.problems_by_code);
+      var rows = C.clear($("last-sync"));
+      Object.keys(d.last_sync).forEach(function (key) {
+        rows.appendChild(el("tr", {}, el("td", {}, key), el("td", {}, C.when(d.last_sync[key]))));
+      });
+      var h = d.account_health;
+      $("health-orders").textContent = h.orders;
+      $("health-cancel").textContent = h.cancellation_rate === null ? "–" : (h.cancellation_rate * 100).toFixed(2) + " %";
+      $("health-amazon").textContent = h.amazon_report ? JSON.stringify(h.amazon_report) : t("msg.none");
+    } catch (error) { C.fail(error); }
+  }
+  load();
+})();

@@ -1,0 +1,102 @@
+/* Onboarding: regions to connect, marketplaces to choose, defaults, and the checklist. */
+(function () {
+  "use strict";
+  var C = window.Crossport, el = C.el, $ = C.$, t = C.t;
+  var state = null, editing = null;
+
+  function render() {
+    var list = C.clear($("checklist"));
+    state.checklist.forEach(function (item) {
+      list.appendChild(el("li", { className: item.done ? "done" : "", dataset: { key: item.key } },
+        el("span", { className: "tick", "aria-hidden": "true" }, item.done ? "✓" : ""),
+        el("span", { className: "label" }, t("check." + item.key))));
+    });
+    var regions = C.clear($("regions"));
+    state.regions.forEach(function (r) {
+      regions.appendChild(el("tr", {},
+        el("td", {}, r.region), el("td", {}, C.badge(r.status)), el("td", {}, r.selling_partner_id || "–"),
+        el("td", {}, el("button", { className: "btn" + (r.connected ? "" : " btn-primary"), "data-min-role": "admin",
+          onclick: function () { connect(r); } }, r.connected ? t("msg.reconnect") : t("msg.connect")))));
+    });
+    var rows = C.clear($("marketplaces"));
+    if (!state.marketplaces.length) rows.appendChild(C.emptyRow(7));
+    state.marketplaces.forEach(function (m) {
+      var tr = el("tr", { dataset: { marketplace: m.marketplace_id } },
+        el("td", {}, el("strong", {}, m.name), el("div", { className: "subdued small" }, m.country_code + " · " + m.region)),
+        el("td", {}, m.currency), el("td", {}, m.language));
+      if (!m.participating || m.id === null) {
+        tr.appendChild(el("td", { colspan: 4, className: "subdued" }, t("msg.how_to_open", { where: m.how_to_open || "Seller Central" })));
+      } else {
+        tr.appendChild(el("td", {}, el("input", { type: "checkbox", checked: m.enabled, "data-min-role": "admin",
+          "aria-label": t("msg.enabled") + " " + m.name, onchange: function (e) { save(m, { enabled: e.target.checked }); } })));
+        var channel = el("select", { "data-min-role": "admin", onchange: function (e) { save(m, { fulfillment_channel: e.target.value }); } },
+          el("option", { value: "FBM", selected: m.fulfillment_channel === "FBM" }, "FBM"),
+          el("option", { value: "FBA", selected: m.fulfillment_channel === "FBA" }, "FBA"));
+        tr.appendChild(el("td", {}, channel));
+        tr.appendChild(el("td", {}, el("input", { type: "number", min: 0, style: "width:80px", value: m.safety_buffer === null ? "" : m.safety_buffer,
+          placeholder: String(state.safety_buffer), "data-min-role": "admin",
+          onchange: function (e) { save(m, { safety_buffer: e.target.value === "" ? null : Number(e.target.value) }); } })));
+        var addr = m.return_address || {};
+        tr.appendChild(el("td", {}, el("div", { className: "small" }, [addr.address1, addr.city, addr.country_code].filter(Boolean).join(", ") || "–"),
+          el("button", { className: "btn-plain btn", "data-min-role": "admin", onclick: function () { editAddress(m); } }, "✎")));
+      }
+      rows.appendChild(tr);
+    });
+    $("safety_buffer").value = state.safety_buffer;
+    $("trial_run_size").value = state.trial_run_size;
+    C.applyRole();
+  }
+
+  async function load() {
+    await C.ready;
+    try { state = await C.api("/api/onboarding"); render(); } catch (error) { C.fail(error); }
+  }
+
+  async function connect(region) {
+    // Seller Central refuses to be framed: open a top-level window, then send it to consent.
+    var win = window.open("", "_blank");
+    try {
+      var answer = await C.api(region.authorize_url, { method: "POST" });
+      if (win) win.location = answer.url; else window.open(answer.url, "_blank");
+    } catch (error) { if (win) win.close(); C.fail(error); }
+  }
+
+  async function save(market, change) {
+    try {
+      await C.api("/api/marketplaces/" + market.id, { method: "PUT", body: change });
+      C.toast(t("msg.saved"));
+      load();
+    } catch (error) { C.fail(error); load(); }
+  }
+
+  function editAddress(market) {
+    editing = market;
+    $("address-market").textContent = market.name;
+    var form = $("address-form"), addr = market.return_address || {};
+    Array.prototype.forEach.call(form.elements, function (input) { if (input.name) input.value = addr[input.name] || ""; });
+    if (!addr.country_code) form.elements.country_code.value = market.country_code;
+    $("address-dialog").showModal();
+  }
+
+  $("address-dialog").addEventListener("close", function () {
+    if ($("address-dialog").returnValue !== "save" || !editing) return;
+    var address = {};
+    Array.prototype.forEach.call($("address-form").elements, function (input) { if (input.name) address[input.name] = input.value; });
+    save(editing, { return_address: address });
+  });
+
+  $("defaults").addEventListener("submit", async function (event) {
+    event.preventDefault();
+    try {
+      state = await C.api("/api/settings", { method: "PUT", body: {
+        safety_buffer: Number($("safety_buffer").value || 0), trial_run_size: Number($("trial_run_size").value || 10) } });
+      render(); C.toast(t("msg.saved"));
+    } catch (error) { C.fail(error); }
+  });
+
+  $("import-catalogue").addEventListener("click", async function () {
+    try { await C.api("/api/catalogue/import", { method: "POST" }); C.toast(t("msg.queued")); }
+    catch (error) { C.fail(error); }
+  });
+  load();
+})();

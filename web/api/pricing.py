@@ -1,0 +1,199 @@
+"""Pricing: one rule per marketplace, the exchange rate used with its date, and live examples."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import g
+from marshmallow import Schema, fields, validate
+
+from core.db import db
+from core.models import FxRate, PriceRule, VariantSnapshot
+from mapping.fx import RatesTable, UnknownCurrency
+from mapping.fx_seed import seed_rates
+from mapping.marketplaces import MARKETPLACES
+from mapping.pricing import PriceRule as Rule
+from mapping.pricing import price_for
+from web.api.products import enabled_marketplaces
+from web.api.registry import not_found, operation
+
+RULE_KEYS = (
+    "markup_percent",
+    "markup_fixed",
+    "ending",
+    "minimum",
+    "maximum",
+    "vat",
+    "rate_override",
+    "list_price",
+)
+
+
+class RuleSchema(Schema):
+    markup_percent = fields.Decimal(
+        as_string=True, load_default=Decimal(0), validate=validate.Range(min=-90, max=1000)
+    )
+    markup_fixed = fields.Decimal(as_string=True, load_default=Decimal(0))
+    ending = fields.Str(
+        allow_none=True, load_default=None, validate=validate.Regexp(r"^(\.\d{1,2}|\d{1,3})$")
+    )
+    minimum = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    maximum = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    vat = fields.Str(load_default="included", validate=validate.OneOf(("included", "add")))
+    rate_override = fields.Decimal(as_string=True, allow_none=True, load_default=None)
+    list_price = fields.Bool(load_default=True)
+
+
+class ExampleSchema(Schema):
+    sku = fields.Str()
+    store_price = fields.Str()
+    price = fields.Str(allow_none=True)
+    breakdown = fields.Str()
+    error = fields.Str(allow_none=True)
+
+
+class MarketPricingSchema(Schema):
+    marketplace_id = fields.Str()
+    name = fields.Str()
+    currency = fields.Str()
+    rule = fields.Nested(RuleSchema)
+    rate = fields.Str(allow_none=True)
+    rate_date = fields.Str(allow_none=True)
+    rate_source = fields.Str(allow_none=True)
+    examples = fields.List(fields.Nested(ExampleSchema))
+
+
+class PricingSchema(Schema):
+    store_currency = fields.Str()
+    marketplaces = fields.List(fields.Nested(MarketPricingSchema))
+
+
+def rates_table() -> RatesTable:
+    """The newest stored rates (base USD) with manual rows as overrides, else the seed."""
+    latest = db.session.query(db.func.max(FxRate.as_of)).filter(FxRate.source != "manual").scalar()
+    if latest is None:
+        table = seed_rates()
+    else:
+        rows = (
+            db.session.query(FxRate).filter(FxRate.as_of == latest, FxRate.source != "manual").all()
+        )
+        base = rows[0].base
+        table = RatesTable(
+            base=base,
+            rates={base: Decimal(1)} | {r.quote: r.rate for r in rows},
+            as_of=latest.date().isoformat(),
+            source=rows[0].source,
+        )
+    for row in db.session.query(FxRate).filter_by(source="manual").order_by(FxRate.as_of):
+        table = table.with_override(row.base, row.quote, row.rate)
+    return table
+
+
+def _rule(row: PriceRule | None) -> dict:
+    return RuleSchema().load(
+        {
+            k: v
+            for k, v in ((row.rule if row else {}) or {}).items()
+            if k in RULE_KEYS and v is not None
+        }
+    )
+
+
+def market_pricing(market: dict, row: PriceRule | None, table: RatesTable) -> dict:
+    rule_data = _rule(row)
+    currency = g.shop.currency
+    view = {
+        "marketplace_id": market["marketplace_id"],
+        "name": market["name"],
+        "currency": market["currency"],
+        "rule": rule_data,
+        "rate": None,
+        "rate_date": None,
+        "rate_source": None,
+        "examples": [],
+    }
+    known = MARKETPLACES.get(market["marketplace_id"])
+    try:
+        rate = table.rate(currency, market["currency"])
+        view.update(
+            rate=str(rate.value.quantize(Decimal("0.000001"))),
+            rate_date=rate.as_of,
+            rate_source=rate.source,
+        )
+    except UnknownCurrency:
+        return view
+    samples = (
+        db.session.query(VariantSnapshot)
+        .filter(VariantSnapshot.shop_id == g.shop_id, VariantSnapshot.price.is_not(None))
+        .order_by(VariantSnapshot.id)
+        .limit(3)
+        .all()
+    )
+    for variant in samples:
+        example = {
+            "sku": variant.sku,
+            "store_price": f"{variant.price:.2f} {currency}",
+            "price": None,
+            "breakdown": "",
+            "error": None,
+        }
+        try:
+            result = price_for(
+                variant.price,
+                currency,
+                known,
+                Rule(**rule_data),
+                table,
+                (variant.data or {}).get("compare_at_price"),
+            )
+            example.update(price=f"{result.price} {result.currency}", breakdown=result.text)
+        except (UnknownCurrency, AttributeError, ArithmeticError) as exc:
+            example["error"] = str(exc)
+        view["examples"].append(example)
+    return view
+
+
+@operation(
+    "/pricing",
+    summary="Price rules per marketplace with rates and live examples",
+    tag="pricing",
+    response=PricingSchema,
+)
+def get_pricing():
+    table = rates_table()
+    rows = {r.marketplace_id: r for r in db.session.query(PriceRule).filter_by(shop_id=g.shop_id)}
+    return {
+        "store_currency": g.shop.currency,
+        "marketplaces": [
+            market_pricing(m, rows.get(m["marketplace_id"]), table)
+            for m in enabled_marketplaces(g.shop_id)
+        ],
+    }
+
+
+@operation(
+    "/pricing/<marketplace_id>",
+    "PUT",
+    summary="Save the price rule of a marketplace",
+    tag="pricing",
+    min_role="editor",
+    body=RuleSchema,
+    response=MarketPricingSchema,
+)
+def save_price_rule(marketplace_id: str, body: dict):
+    market = next(
+        (m for m in enabled_marketplaces(g.shop_id) if m["marketplace_id"] == marketplace_id), None
+    )
+    if market is None:
+        return not_found("marketplace not enabled")
+    row = (
+        db.session.query(PriceRule)
+        .filter_by(shop_id=g.shop_id, marketplace_id=marketplace_id)
+        .one_or_none()
+    )
+    if row is None:
+        row = PriceRule(shop_id=g.shop_id, marketplace_id=marketplace_id)
+        db.session.add(row)
+    row.rule = RuleSchema().dump(body)
+    db.session.commit()
+    return market_pricing(market, row, rates_table())

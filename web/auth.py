@@ -1,0 +1,282 @@
+"""Who is calling: the tenant and staff member from a verified token, and role checks.
+
+The tenant comes from a verified token only, never from a parameter the page sends: a Shopify
+App Bridge session token (JWT signed with the app secret) or the WooCommerce plugin's signed
+token. JSON calls carry it as `Authorization: Bearer <token>`; the first page load inside the
+store admin carries it as `id_token` (Shopify) or `wc_token` (WooCommerce) in the query.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jwt
+from flask import current_app, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.models import Shop, User
+
+ROLE_ORDER = {"viewer": 0, "editor": 1, "admin": 2, "owner": 3}
+# Page tokens of our own: the same small clock leeway as Shopify's session tokens.
+LEEWAY_SECONDS = 10
+
+
+class AuthError(Exception):
+    """The call cannot be attributed to a tenant; `code` tells the page what to do next.
+
+    token_missing / token_expired / token_invalid: fetch a fresh token and retry once.
+    shop_not_installed: the store has not installed Crossport (or uninstalled it).
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a verified token says: platform, store domain, staff member id, optional locale."""
+
+    platform: str
+    domain: str
+    user_id: str
+    email: str = ""
+    name: str = ""
+    locale: str = ""
+    shop_id: int | None = None  # known from the token itself (WooCommerce, page tokens)
+
+
+def verify_shopify_session_token(token: str) -> Identity:
+    """Check an App Bridge session token with the Shopify integration's verifier.
+
+    HS256 with the app secret, aud = the API key, exp/nbf with a small leeway, iss and dest
+    hosts equal, dest a myshopify domain; the shop is dest's host and the user is `sub`.
+    """
+    from integrations.shopify.session_token import InvalidSessionToken, decode_session_token
+
+    settings = current_app.config["SETTINGS"]
+    try:
+        found = decode_session_token(token, settings.shopify_api_key, settings.shopify_api_secret)
+    except InvalidSessionToken as exc:
+        raise AuthError("token_expired" if exc.expired else "token_invalid", str(exc)) from None
+    return Identity(platform="shopify", domain=found.shop, user_id=found.user_id)
+
+
+def verify_woocommerce_plugin_token(token: str, single_use: bool = False) -> Identity:
+    """Check the WordPress plugin's signed token with the integration's verifier.
+
+    `single_use` (page loads) refuses a token seen before: its jti is remembered in Redis.
+    """
+    try:
+        module = importlib.import_module("integrations.woocommerce.plugin_token")
+    except ImportError:
+        raise AuthError("token_invalid", "WooCommerce plugin tokens are not supported") from None
+    guard = None
+    if single_use:
+        from core.redis import get_redis
+
+        def guard(jti: str, ttl: int) -> bool:
+            return bool(get_redis().set(f"wc-plugin-token:{jti}", 1, nx=True, ex=ttl))
+
+    try:
+        found = module.verify_plugin_token(token, replay_guard=guard)
+    except module.InvalidPluginToken as exc:
+        code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
+        raise AuthError(code, f"the plugin token is refused: {exc}") from None
+    claims = found.claims
+    return Identity(
+        platform="woocommerce",
+        domain=found.store_url,
+        user_id=str(found.wp_user_id),
+        email=str(claims.get("email") or ""),
+        name=str(claims.get("name") or ""),
+        locale=str(claims.get("locale") or ""),
+        shop_id=found.shop_id,
+    )
+
+
+PAGE_AUDIENCE = "crossport-page"
+PAGE_TOKEN_SECONDS = 3600
+
+
+def issue_page_token(shop: Shop, user: User, identity: Identity) -> str:
+    """Crossport's own page token, for stores whose admin cannot renew tokens (WooCommerce)."""
+    now = int(time.time())
+    claims = {
+        "aud": PAGE_AUDIENCE,
+        "iss": "crossport",
+        "sub": identity.user_id,
+        "shop_id": shop.id,
+        "platform": shop.platform,
+        "dom": shop.domain,
+        "locale": identity.locale,
+        "iat": now,
+        "nbf": now,
+        "exp": now + PAGE_TOKEN_SECONDS,
+    }
+    return jwt.encode(claims, current_app.config["SETTINGS"].secret_key, algorithm="HS256")
+
+
+def verify_page_token(token: str) -> Identity:
+    """Check a page token this server issued (HS256 with the app's secret key)."""
+    try:
+        claims = jwt.decode(
+            token,
+            current_app.config["SETTINGS"].secret_key,
+            algorithms=["HS256"],
+            audience=PAGE_AUDIENCE,
+            issuer="crossport",
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "sub", "shop_id", "dom"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthError("token_expired", "the page session has expired") from None
+    except jwt.PyJWTError as exc:
+        raise AuthError("token_invalid", f"the page token is invalid: {exc}") from None
+    return Identity(
+        platform=str(claims.get("platform", "")),
+        domain=str(claims["dom"]),
+        user_id=str(claims["sub"]),
+        locale=str(claims.get("locale") or ""),
+        shop_id=int(claims["shop_id"]),
+    )
+
+
+def verify_token(token: str, single_use: bool = False) -> Identity:
+    """A Shopify session token, a Crossport page token, or a WooCommerce plugin token."""
+    if not token:
+        raise AuthError("token_missing", "no token: open Crossport from your store admin")
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise AuthError("token_invalid", "the token is not a JWT") from None
+    if header.get("alg") != "HS256":
+        raise AuthError("token_invalid", "unexpected token algorithm")
+    audience = unverified.get("aud")
+    if audience == PAGE_AUDIENCE:
+        return verify_page_token(token)
+    if audience == "crossport":
+        return verify_woocommerce_plugin_token(token, single_use=single_use)
+    return verify_shopify_session_token(token)
+
+
+def find_shop(identity: Identity) -> Shop:
+    """The installed shop the identity belongs to (domains compare without scheme or slash)."""
+    if identity.shop_id is not None:
+        shop = db.session.get(Shop, identity.shop_id)
+        if shop is None or shop.status != "installed" or shop.platform != identity.platform:
+            raise AuthError("shop_not_installed", "this store has not installed Crossport")
+        return shop
+    candidates = {identity.domain, identity.domain.rstrip("/")}
+    if identity.platform == "woocommerce":
+        bare = identity.domain.split("://", 1)[-1].rstrip("/")
+        candidates |= {bare, f"http://{bare}", f"https://{bare}"}
+    shop = (
+        db.session.query(Shop)
+        .filter(Shop.platform == identity.platform, Shop.domain.in_(candidates))
+        .first()
+    )
+    if shop is None or shop.status != "installed":
+        raise AuthError("shop_not_installed", "this store has not installed Crossport")
+    return shop
+
+
+def user_for(shop: Shop, identity: Identity) -> User:
+    """The staff member's row; the shop's first user becomes its owner, later ones viewers."""
+    user = (
+        db.session.query(User)
+        .filter_by(shop_id=shop.id, platform_user_id=identity.user_id)
+        .one_or_none()
+    )
+    if user is not None:
+        return user
+    first = db.session.query(User.id).filter_by(shop_id=shop.id).first() is None
+    user = User(
+        shop_id=shop.id,
+        platform_user_id=identity.user_id,
+        email=identity.email,
+        name=identity.name,
+        role="owner" if first else "viewer",
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two first requests at once: the other one created the row
+        db.session.rollback()
+        user = (
+            db.session.query(User)
+            .filter_by(shop_id=shop.id, platform_user_id=identity.user_id)
+            .one()
+        )
+    return user
+
+
+def request_token() -> str:
+    """The bearer token of a JSON call, or the token a page load carries in its query."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return (
+        request.args.get("id_token")
+        or request.args.get("wc_token")
+        or request.args.get("page_token")
+        or ""
+    )
+
+
+def authenticate(token: str | None = None, single_use: bool = False) -> tuple[Shop, User, Identity]:
+    """Verify the token and set g.shop_id, g.shop, g.user, g.identity; raises AuthError."""
+    identity = verify_token(request_token() if token is None else token, single_use=single_use)
+    shop = find_shop(identity)
+    user = user_for(shop, identity)
+    g.shop_id, g.shop, g.user, g.identity = shop.id, shop, user, identity
+    return shop, user, identity
+
+
+def has_role(user: User, min_role: str) -> bool:
+    return ROLE_ORDER.get(user.role, -1) >= ROLE_ORDER[min_role]
+
+
+def auth_error_response(error: AuthError):
+    response = jsonify({"error": error.code, "message": error.message})
+    response.status_code = 401
+    # Tells Shopify's App Bridge (and our page) that a fresh session token is needed.
+    response.headers["X-Shopify-Retry-Invalid-Session-Request"] = "1"
+    return response
+
+
+def require_shop(min_role: str = "viewer") -> Callable:
+    """Decorator for JSON views: 401 without a valid token, 403 below `min_role`."""
+    if min_role not in ROLE_ORDER:
+        raise ValueError(f"unknown role {min_role!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            try:
+                authenticate()
+            except AuthError as error:
+                return auth_error_response(error)
+            if not has_role(g.user, min_role):
+                response = jsonify(
+                    {
+                        "error": "forbidden",
+                        "message": f"this needs the {min_role} role; you are {g.user.role}",
+                        "required_role": min_role,
+                    }
+                )
+                response.status_code = 403
+                return response
+            return view(*args, **kwargs)
+
+        wrapped.min_role = min_role  # read by the OpenAPI generator
+        return wrapped
+
+    return decorate
