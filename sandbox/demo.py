@@ -8,6 +8,7 @@ and the scheduler, and prints where to go. Ctrl-C stops everything it started.
 from __future__ import annotations
 
 import argparse
+import json
 import importlib.util
 import os
 import signal
@@ -20,15 +21,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / "var"
 EMULATORS = {"amazon": 8101, "shopify": 8102, "woocommerce": 8103}
+DEMO_SPEEDUP = 10
 
 
 def emulator_args(name: str, port: int, public_url: str) -> list[str]:
     """Each emulator's command line for the demo: seeded, and told where Crossport lives."""
     url = f"http://127.0.0.1:{port}"
     if name == "amazon":
-        return ["--port", str(port), "--public-url", url]
+        # a consent page to click through, and Amazon's limits and delays 10x faster
+        return ["--port", str(port), "--public-url", url, "--manual-consent",
+                "--speedup", str(DEMO_SPEEDUP)]
     if name == "shopify":
-        return ["--port", str(port), "--seed", "--app-url", public_url]
+        return ["--port", str(port), "--app-url", public_url]  # seeds demo.myshopify.com
     return ["--port", str(port), "--seed", "--crossport-url", public_url]
 
 
@@ -126,8 +130,8 @@ def main() -> int:
                        env)
         _wait_http(f"http://127.0.0.1:{args.port}/health", proc=launcher.processes[-3][1])
         print(f"\nCrossport is running: open http://127.0.0.1:{args.port}\n")
-        for name, url in urls.items():
-            print(f"  {name} emulator: {url}")
+        for link in json.loads(env["CROSSPORT_DEMO_LINKS"]):
+            print(f"  {link['label']}: {link['url']}")
         print(f"  logs: {VAR}/*.log    stop: Ctrl-C\n", flush=True)
         while all(proc.poll() is None for _, proc in launcher.processes):
             time.sleep(1)
@@ -161,16 +165,23 @@ def start_emulators(launcher: Launcher, env: dict) -> dict[str, str]:
 
 def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
     """Point Crossport at the emulators: only base URLs differ from production."""
-    env = {"CROSSPORT_SANDBOX": "true"}
+    env = {"CROSSPORT_SANDBOX": "true", "CROSSPORT_SPAPI_RATE_SPEEDUP": str(DEMO_SPEEDUP)}
     if "amazon" in urls:
         amazon = urls["amazon"]
         env["CROSSPORT_SPAPI_ENDPOINTS"] = f"NA={amazon}/na,EU={amazon}/eu,FE={amazon}/fe"
         env["CROSSPORT_LWA_TOKEN_URL"] = f"{amazon}/auth/o2/token"
-        env["CROSSPORT_AMAZON_CONSENT_URL"] = f"{amazon}/apps/authorize/consent"
+        env["CROSSPORT_AMAZON_CONSENT_URL"] = amazon + "/{region}/apps/authorize/consent"
     if "shopify" in urls:
         env["CROSSPORT_SHOPIFY_ADMIN_URL_TEMPLATE"] = urls["shopify"] + "/store/{shop}"
     if "woocommerce" in urls:
         env["CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS"] = urls["woocommerce"].removeprefix("http://")
+    links = []
+    if "shopify" in urls:
+        links.append({"label": "Shopify store admin (demo.myshopify.com)",
+                      "url": urls["shopify"] + "/store/demo.myshopify.com/admin"})
+    if "woocommerce" in urls:
+        links.append({"label": "WooCommerce store admin", "url": urls["woocommerce"] + "/wp-admin/"})
+    env["CROSSPORT_DEMO_LINKS"] = json.dumps(links)
     return env
 
 
