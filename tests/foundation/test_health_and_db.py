@@ -50,3 +50,12 @@ def test_create_app_does_no_io(test_settings):
     settings = replace(test_settings, redis_url="redis://127.0.0.1:1/0",
                        database_url="sqlite:////nonexistent-dir/x.db")
     create_app({"SETTINGS": settings})
+
+
+def test_migrations_match_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        assert compare_metadata(context, db.metadata) == []
