@@ -38,6 +38,24 @@ def purge_buyer_pii() -> int:
     return result.rowcount or 0
 
 
+def requeue_unprocessed_events() -> int:
+    """Webhook events recorded while Redis was away (answered 200, never queued): queue them."""
+    from core.models import WebhookEvent
+    from jobs.queues import enqueue
+
+    cutoff = utcnow() - timedelta(minutes=2)
+    stuck = (
+        db.session.query(WebhookEvent.id, WebhookEvent.shop_id)
+        .filter(WebhookEvent.status == "received", WebhookEvent.received_at < cutoff)
+        .limit(500)
+        .all()
+    )
+    for event_id, shop_id in stuck:
+        enqueue("jobs.webhooks.process_event", event_id, queue="webhooks",
+                job_id=f"event:{event_id}", title="Process a webhook", shop_id=shop_id)
+    return len(stuck)
+
+
 def fail_abandoned_runs() -> int:
     """Mark a running JobRun failed when its RQ job failed or vanished (its worker died)."""
     redis = get_redis()

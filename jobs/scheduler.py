@@ -35,6 +35,7 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     PeriodicTask("purge-api-log", "jobs.maintenance.purge_api_log", 3600),
     PeriodicTask("purge-pii", "jobs.maintenance.purge_buyer_pii", 3600),
     PeriodicTask("reap-dead-runs", "jobs.maintenance.fail_abandoned_runs", 60),
+    PeriodicTask("requeue-events", "jobs.maintenance.requeue_unprocessed_events", 120),
 )
 
 

@@ -18,6 +18,7 @@ from core.models import AuthState, Shop
 from integrations.shopify import oauth
 from integrations.shopify.install import finish_installation, save_installation
 from integrations.shopify.session_token import InvalidSessionToken, decode_session_token
+from web.installed import on_store_installed
 
 log = logging.getLogger("crossport.web")
 bp = Blueprint("shopify_install", __name__)
@@ -118,6 +119,7 @@ def callback():
         return _bad("Shopify refused the authorization code; please install again", 502)
     record = save_installation(settings, shop, tokens)
     finish_installation(settings, record, _redis())
+    on_store_installed(record.id)
     query = {"shop": shop}
     if params.get("host"):
         query["host"] = params["host"]
@@ -153,4 +155,5 @@ def session_exchange():
             return jsonify(error="token_exchange_failed"), 502
         shop = save_installation(settings, claims.shop, tokens)
         finish_installation(settings, shop, _redis())
+        on_store_installed(shop.id)
     return jsonify(shop=claims.shop, shop_id=shop.id, installed=True)
