@@ -41,6 +41,27 @@ class MemoisedCheck:
         self.global_rules = [r for r in self.rules if r[1] is None]
         self.fail_empty = frozenset(r[0] for r in self.rules if r[1] is not None and not r[2])
         self.memo: dict = {}
+        self.touched_by_names: dict[frozenset, tuple | None] = {}
+
+    def _touched(self, value: dict) -> tuple | None:
+        """The rules a payload's attribute names touch (None: a must-touch rule is missed).
+
+        Catalogues repeat the same attribute sets, so the answer is kept per set of names.
+        """
+        names = frozenset(value)
+        found = self.touched_by_names.get(names, False)
+        if found is not False:
+            return found
+        touched: set[int] = set()
+        for name in names:
+            touched.update(self.by_name.get(name, ()))
+        if not self.fail_empty.issubset(touched):
+            found = None
+        else:
+            found = tuple((i, self.rules[i][1], self.rules[i][3]) for i in sorted(touched))
+        if len(self.touched_by_names) < 4096:
+            self.touched_by_names[names] = found
+        return found
 
     def __call__(self, value: Any) -> bool:
         if not isinstance(value, dict):
@@ -66,15 +87,11 @@ class MemoisedCheck:
         for _index, _names, _empty, check in self.global_rules:
             if not check(value):
                 return False
-        touched: set[int] = set()
-        for name in value:
-            touched.update(self.by_name.get(name, ()))
-        if not self.fail_empty.issubset(touched):
+        touched = self._touched(value)
+        if touched is None:
             return False
-        rules = self.rules
         lookup = shown.get
-        for index in touched:
-            _index, names, _empty, check = rules[index]
+        for index, names, check in touched:
             key = (index, *map(lookup, names))  # None marks an absent attribute
             verdict = memo.get(key)
             if verdict is None:

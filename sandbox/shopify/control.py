@@ -25,12 +25,12 @@ def build_control(state, changes, sender, bulk_runner, config: dict, faults: dic
 
     @bp.post("/shops/<domain>")
     def create_shop(domain: str):
-        """Body: {"seed": "demo" | "none", "products": N, "installed": bool}."""
+        """Body: {"seed": "demo" | "none", "demo_count": N, "products": N, "installed": bool}."""
         body = request.get_json(silent=True) or {}
         shop = state.shop(domain)
         specs = []
         if body.get("seed") == "demo":
-            specs += demo_products()
+            specs += demo_products(int(body.get("demo_count", 36)))
         if body.get("products"):
             specs += generated_products(int(body["products"]), body.get("prefix", "GEN"))
         created = seed_shop(changes, shop, specs)
