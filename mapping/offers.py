@@ -69,10 +69,17 @@ def offer_attributes(
                 "our_price": [{"schedule": [{"value_with_tax": price}]}],
             }
         ]
-    if breakdown.list_price is not None and "list_price" in schema.properties:
+    list_price = breakdown.list_price
+    if list_price is None and "list_price" in schema.required:
+        # The marketplace requires a list price and the store has no compare-at price: the
+        # price the product normally sells for is its list price (said in the breakdown).
+        list_price = breakdown.price
+        breakdown.list_price = list_price
+        breakdown.steps.append(f"list price = price {list_price} {currency} (no compare-at price)")
+    if list_price is not None and "list_price" in schema.properties:
         props = (schema.properties["list_price"].get("items") or {}).get("properties") or {}
         key = "value_with_tax" if "value_with_tax" in props else "value"
-        entry = {"currency": currency, key: _amount(breakdown.list_price, currency)}
+        entry = {"currency": currency, key: _amount(list_price, currency)}
         if "marketplace_id" in props:
             entry["marketplace_id"] = market.id
         attributes["list_price"] = [entry]

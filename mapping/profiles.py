@@ -111,7 +111,8 @@ class ProfileSchema(Schema):
         values=fields.Dict(keys=fields.String(), values=fields.Nested(RuleSchema)),
         load_default=dict,
     )
-    settings = fields.Dict(keys=fields.String(), values=fields.Raw(), load_default=dict)
+    settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
+                           load_default=dict)
     texts = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     price_rules = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     disabled = fields.List(fields.String(), load_default=list)  # attributes never sent
