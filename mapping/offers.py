@@ -70,7 +70,7 @@ def offer_attributes(
             }
         ]
     list_price = breakdown.list_price
-    if list_price is None and "list_price" in schema.required:
+    if list_price is None and _may_be_required(schema.schema, "list_price"):
         # The marketplace requires a list price and the store has no compare-at price: the
         # price the product normally sells for is its list price (said in the breakdown).
         list_price = breakdown.price
@@ -94,3 +94,14 @@ def offer_attributes(
     if "fulfillment_availability" in schema.properties:
         attributes["fulfillment_availability"] = [availability]
     return attributes, breakdown, []
+
+
+def _may_be_required(schema: dict, attribute: str) -> bool:
+    """Whether the schema requires `attribute`, at the top or in any if/then/else branch."""
+    if attribute in schema.get("required", []):
+        return True
+    return any(
+        attribute in (branch.get(key) or {}).get("required", [])
+        for branch in schema.get("allOf", [])
+        for key in ("then", "else")
+    )

@@ -20,6 +20,7 @@ META_SCHEMA_ID = (
 _DIR = Path(__file__).parent / "schemas"
 _FC_CODES = {"NA": "AMAZON_NA", "EU": "AMAZON_EU", "FE": "AMAZON_JP"}
 _LIST_PRICE_NOT_REQUIRED = {"US", "BR", "SG"}
+_CHILD_ONLY = {"condition_type", "color", "size", "list_price", "purchasable_offer"}
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +68,16 @@ def build(product_type: str, market: Marketplace, locale: str | None = None) -> 
         c for c in types["conditionals"]
         if all(r in properties for r in c["then"]["required"])
     ]  # fmt: skip
+    # A variation parent is not sold itself: it carries no offer, condition, colour or size.
+    child_only = [r for r in required if r in _CHILD_ONLY]
+    if child_only and "parentage_level" in properties:
+        required = [r for r in required if r not in _CHILD_ONLY]
+        conditionals.append({
+            "$comment": "Offer and variation facts are required of everything but a parent.",
+            "if": {"required": ["parentage_level"], "properties": {"parentage_level": {
+                "contains": {"required": ["value"], "properties": {"value": {"enum": ["parent"]}}}}}},
+            "else": {"required": child_only},
+        })
     return {
         "$schema": META_SCHEMA_ID,
         "$id": f"https://schemas.amazon.com/selling-partners/definitions/product-types/schema/v1/{product_type}",

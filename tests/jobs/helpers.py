@@ -19,19 +19,21 @@ def import_and_map(world) -> list[ProductSnapshot]:
 
 def publish(world, mode: str = "publish", product_ids=None, marketplace_ids=None,
             timeout: float = 180, **extra) -> JobRun:
-    run = JobRun(shop_id=world.shop_id, kind="publish", title=f"publish ({mode})",
+    shop_id = world.shop_id or db.session.query(ProductSnapshot.shop_id).first()[0]
+    run = JobRun(shop_id=shop_id, kind="publish", title=f"publish ({mode})",
                  status="queued", total=0, done=0, failed=0, attempts=0,
                  details={"mode": mode, "marketplace_ids": marketplace_ids or [],
                           "product_ids": product_ids or [], **extra})
     db.session.add(run)
     db.session.commit()
-    enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=world.shop_id)
+    enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=shop_id)
 
     def finished():
         row = db.session.get(JobRun, run.id)
         return row if row.status in ("done", "failed") else None
 
-    done = wait_for(finished, timeout, message=world.worker_logs)
+    done = wait_for(finished, timeout, message=getattr(world, "worker_logs", None)
+                    or getattr(world, "logs"))
     assert done.status == "done", done.message
     return done
 

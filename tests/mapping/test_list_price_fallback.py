@@ -27,7 +27,6 @@ def _plan(compare_at=None):
     market = amazon_marketplace(DE)
     schema = ProductTypeSchema.from_schema(demo_schemas.build("KITCHEN", market),
                                            product_type="KITCHEN", marketplace_id=DE)
-    assert "list_price" in schema.required
     profile = MappingProfile.load({**default_profile("KITCHEN").to_dict(), "attributes": {
         "material": {"source": "constant", "value": "Enamel"}}})
     return build_listing(_product(compare_at), _product(compare_at)["variants"][0], profile, DE,

@@ -106,16 +106,22 @@
     });
   }
 
+  var choosing = 0;
+
   async function chooseType(name) {
-    profile = null; attributes = {}; overrides = {};
+    var mine = ++choosing;  // a later choice wins over an answer still on its way
     var profiles = await C.api("/api/mappings");
+    if (mine !== choosing) return;
+    profile = null; attributes = {}; overrides = {};
     var list = C.clear($("profiles"));
     profiles.forEach(function (p) {
       list.appendChild(el("li", {}, p.product_type + " · " + t("msg.products", { count: p.product_count })));
       if (p.product_type === name) { profile = p; attributes = p.attributes; overrides = p.overrides; }
     });
     try {
-      form = await C.api("/api/product-types/" + encodeURIComponent(name) + "/form");
+      var loaded = await C.api("/api/product-types/" + encodeURIComponent(name) + "/form");
+      if (mine !== choosing) return;
+      form = loaded;
     } catch (error) {
       form = null; C.clear($("groups")).appendChild(el("p", { className: "card subdued" }, t("msg.no_schema")));
       return;

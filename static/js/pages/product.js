@@ -95,7 +95,8 @@
         type.display_name + (type.suggested ? " (" + t("msg.suggested") + ")" : "")));
     });
     var suggested = types.filter(function (type) { return type.suggested; })[0];
-    $("product-type").value = product.product_type || "";
+    // never overwrite what the seller is typing while the list loads
+    if (!$("product-type").value) $("product-type").value = product.product_type || "";
     if (!product.product_type && suggested) $("product-type").placeholder = suggested.name;
   }
 
