@@ -27,7 +27,7 @@ test: install
 	PG_URL=$$(scripts/test-postgres.sh start) && \
 	$(BIN)/python -m pytest $(PYTEST_ARGS) && \
 	CROSSPORT_TEST_DB=postgres CROSSPORT_TEST_POSTGRES_URL=$$PG_URL \
-	  $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -m "not browser and not slow" -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

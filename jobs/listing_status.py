@@ -17,7 +17,7 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
         db.session.query(Listing)
         .filter(Listing.shop_id == shop_id, Listing.marketplace_id == marketplace_id,
                 Listing.status.in_(("submitted", "active")))
-        .order_by(Listing.updated_at)
+        .order_by(Listing.status != "submitted", Listing.updated_at)  # waiting ones first
         .limit(SWEEP_LIMIT)
         .all()
     )
@@ -35,7 +35,10 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
             summary = next(iter(item.get("summaries") or []), {})
             statuses = summary.get("status") or []
             issues = item.get("issues") or []
-            new_status = "active" if "BUYABLE" in statuses else row.status
+            # live once shoppers can find it: a variation parent, or an offer out of stock,
+            # is DISCOVERABLE without being BUYABLE
+            live = "BUYABLE" in statuses or "DISCOVERABLE" in statuses
+            new_status = "active" if live else row.status
             if any(i.get("severity") == "ERROR" for i in issues):
                 new_status = "error"
                 if row.status != "error":
@@ -48,8 +51,12 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
                 row.status, row.amazon_issues = new_status, issues
                 changed += 1
     db.session.commit()
-    waiting = sum(1 for row in rows if row.status == "submitted")
-    if waiting:
+    waiting = (
+        db.session.query(Listing.id)
+        .filter_by(shop_id=shop_id, marketplace_id=marketplace_id, status="submitted")
+        .first()
+    )
+    if waiting is not None:
         _check_again(shop_id, marketplace_id)
     return changed
 

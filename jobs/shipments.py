@@ -13,12 +13,19 @@ from mapping.carriers import amazon_carrier
 log = logging.getLogger("crossport.jobs")
 
 
+def _id_forms(store_order_id: str) -> list[str]:
+    """Webhooks name Shopify orders by number (REST payloads), the adapter by GraphQL id."""
+    number = store_order_id.rsplit("/", 1)[-1]
+    return [store_order_id, number, f"gid://shopify/Order/{number}"]
+
+
 def sync_store_order(shop_id: int, store_order_id: str) -> str:
     """A store order changed (fulfilled, cancelled): confirm new shipments on Amazon."""
     shop = db.session.get(Shop, shop_id)
     link = (
         db.session.query(OrderLink)
-        .filter_by(shop_id=shop_id, store_order_id=str(store_order_id))
+        .filter(OrderLink.shop_id == shop_id,
+                OrderLink.store_order_id.in_(_id_forms(str(store_order_id))))
         .first()
     )
     if shop is None or link is None:

@@ -95,6 +95,7 @@ def journey(app_factory, emulator, amazon_server, specs_dir):  # noqa: F811
     server.stop()
 
 
+@pytest.mark.slow
 def test_the_whole_journey_on_shopify(journey):
     trip = journey
     # 1. a store with 200 products, many with size and colour variations, installs Crossport
