@@ -105,6 +105,7 @@ def main() -> int:
     args = parser.parse_args()
     launcher = Launcher()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))  # also when started in the background
     try:
         env = os.environ.copy()
         env["PYTHONPATH"] = str(REPO)
