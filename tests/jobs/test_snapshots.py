@@ -1,0 +1,35 @@
+"""Snapshots: an older store payload never overwrites newer state (webhooks arrive unordered)."""
+
+from core.db import db
+from core.models import ProductSnapshot, Shop, VariantSnapshot
+from jobs.catalog import save_snapshot
+
+
+def _product(title: str, updated_at: str, price: str = "10.00") -> dict:
+    return {"id": "7", "title": title, "updated_at": updated_at,
+            "variants": [{"id": "71", "sku": "SKU-7", "price": price, "currency": "USD",
+                          "quantity": 3}]}
+
+
+def test_newest_state_wins_whatever_the_arrival_order(app):
+    shop = Shop(platform="shopify", domain="order.myshopify.com")
+    db.session.add(shop)
+    db.session.commit()
+    assert save_snapshot(shop.id, _product("v2", "2026-11-26T10:00:02Z", "12.00")) == "created"
+    # an older delivery arrives late
+    assert save_snapshot(shop.id, _product("v1", "2026-11-26T10:00:01Z", "11.00")) == "stale"
+    snapshot = db.session.query(ProductSnapshot).one()
+    assert snapshot.title == "v2"
+    assert str(db.session.query(VariantSnapshot).one().price) .startswith("12")
+    # a newer one still applies
+    assert save_snapshot(shop.id, _product("v3", "2026-11-26T10:00:03Z")) == "updated"
+    assert db.session.query(ProductSnapshot).one().title == "v3"
+
+
+def test_a_malformed_product_is_reported_not_stored(app):
+    shop = Shop(platform="woocommerce", domain="https://shop.example")
+    db.session.add(shop)
+    db.session.commit()
+    assert save_snapshot(shop.id, {"id": "8", "title": "x", "variants": [{"sku": "A"}]}) == \
+        "malformed"
+    assert db.session.query(ProductSnapshot).count() == 0
