@@ -1,4 +1,4 @@
-"""Secrets at rest: Fernet encryption with key rotation (MultiFernet), as a SQLAlchemy column type."""
+"""Secrets at rest: Fernet encryption with key rotation (MultiFernet) as a column type."""
 
 from __future__ import annotations
 

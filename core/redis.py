@@ -8,7 +8,9 @@ from flask import current_app
 
 def connect(url: str) -> redis.Redis:
     """A client with timeouts, so a dead Redis fails a request instead of hanging it."""
-    return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
+    return redis.Redis.from_url(
+        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
+    )
 
 
 def init_app(app) -> None:

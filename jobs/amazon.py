@@ -32,25 +32,41 @@ class AmazonSeller:
         patch = {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
 
-    def set_price(self, marketplace_id: str, sku: str, product_type: str, amount: Decimal,
-                  currency: str) -> dict:
-        offer = [{
-            "marketplace_id": marketplace_id,
-            "currency": currency,
-            "our_price": [{"schedule": [{"value_with_tax": float(amount)}]}],
-        }]
+    def set_price(
+        self, marketplace_id: str, sku: str, product_type: str, amount: Decimal, currency: str
+    ) -> dict:
+        offer = [
+            {
+                "marketplace_id": marketplace_id,
+                "currency": currency,
+                "our_price": [{"schedule": [{"value_with_tax": float(amount)}]}],
+            }
+        ]
         patch = {"op": "replace", "path": "/attributes/purchasable_offer", "value": offer}
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
 
-    def patch_listing(self, marketplace_id: str, sku: str, product_type: str,
-                      patches: list[dict]) -> dict:
+    def patch_listing(
+        self, marketplace_id: str, sku: str, product_type: str, patches: list[dict]
+    ) -> dict:
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, patches)
 
-    def put_listing(self, marketplace_id: str, sku: str, body: dict, *, preview: bool = False,
-                    issue_locale: str | None = None) -> dict:
+    def put_listing(
+        self,
+        marketplace_id: str,
+        sku: str,
+        body: dict,
+        *,
+        preview: bool = False,
+        issue_locale: str | None = None,
+    ) -> dict:
         return listings.put_listing(
-            self.client, marketplace_id, sku, body["productType"], body["attributes"],
-            requirements=body.get("requirements", "LISTING"), preview=preview,
+            self.client,
+            marketplace_id,
+            sku,
+            body["productType"],
+            body["attributes"],
+            requirements=body.get("requirements", "LISTING"),
+            preview=preview,
             issue_locale=issue_locale,
         )
 
@@ -61,8 +77,9 @@ class AmazonSeller:
         return listings.search_listings(self.client, marketplace_id, skus)
 
     # feeds -------------------------------------------------------------------------------
-    def submit_feed(self, marketplace_id: str, messages: list[dict],
-                    issue_locale: str | None = None) -> str:
+    def submit_feed(
+        self, marketplace_id: str, messages: list[dict], issue_locale: str | None = None
+    ) -> str:
         document = feeds.listings_feed(self.seller_id, messages, issue_locale=issue_locale)
         return feeds.submit_listings_feed(self.client, [marketplace_id], document)
 
@@ -73,11 +90,13 @@ class AmazonSeller:
         return feeds.download_report(self.client, marketplace_id, document_id)
 
     # orders ------------------------------------------------------------------------------
-    def iter_orders(self, marketplace_ids: list[str], *, last_updated_after: str
-                    ) -> Iterator[tuple[str, dict | str]]:
+    def iter_orders(
+        self, marketplace_ids: list[str], *, last_updated_after: str
+    ) -> Iterator[tuple[str, dict | str]]:
         """("order", order) per order, then ("checkpoint", iso) where Amazon's answer ends."""
-        return orders.iter_orders(self.client, marketplace_ids,
-                                  last_updated_after=last_updated_after)
+        return orders.iter_orders(
+            self.client, marketplace_ids, last_updated_after=last_updated_after
+        )
 
     def get_order(self, marketplace_id: str, order_id: str) -> dict:
         return orders.get_order(self.client, marketplace_id, order_id)
@@ -88,13 +107,28 @@ class AmazonSeller:
     def order_pii(self, marketplace_id: str, order_id: str) -> tuple[dict, dict]:
         return orders.get_order_pii(self.client, marketplace_id, order_id)
 
-    def confirm_shipment(self, order_id: str, *, marketplace_id: str, carrier_code: str,
-                         carrier_name: str | None, tracking_number: str, ship_date: str,
-                         ship_method: str | None, order_items: list[dict]) -> None:
+    def confirm_shipment(
+        self,
+        order_id: str,
+        *,
+        marketplace_id: str,
+        carrier_code: str,
+        carrier_name: str | None,
+        tracking_number: str,
+        ship_date: str,
+        ship_method: str | None,
+        order_items: list[dict],
+    ) -> None:
         orders.confirm_shipment(
-            self.client, marketplace_id, order_id, package_reference=tracking_number[-30:],
-            carrier_code=carrier_code, carrier_name=carrier_name,
-            tracking_number=tracking_number, ship_date=ship_date, items=order_items,
+            self.client,
+            marketplace_id,
+            order_id,
+            package_reference=tracking_number[-30:],
+            carrier_code=carrier_code,
+            carrier_name=carrier_name,
+            tracking_number=tracking_number,
+            ship_date=ship_date,
+            items=order_items,
             shipping_method=ship_method,
         )
 

@@ -69,8 +69,9 @@ def save_snapshot(shop_id: int, raw: dict) -> str:
     try:
         product = load_product(raw)
     except ValidationError as exc:
-        log.warning("malformed product %s: %s", raw.get("id"), exc.messages,
-                    extra={"shop_id": shop_id})
+        log.warning(
+            "malformed product %s: %s", raw.get("id"), exc.messages, extra={"shop_id": shop_id}
+        )
         return "malformed"
     updated_at = _parse_time(product["updated_at"])
     snapshot = (
@@ -99,18 +100,21 @@ def save_snapshot(shop_id: int, raw: dict) -> str:
 
 
 def _save_variants(shop_id: int, snapshot: ProductSnapshot, variants: list[dict]) -> None:
-    existing = {v.sku: v for v in db.session.query(VariantSnapshot).filter_by(shop_id=shop_id,
-                                                                                product_id=snapshot.id)}
+    existing = {
+        v.sku: v
+        for v in db.session.query(VariantSnapshot).filter_by(
+            shop_id=shop_id, product_id=snapshot.id
+        )
+    }
     for variant in variants:
         sku = variant["sku"].strip()
         if not sku:
             continue  # reported by the mapper as a listing problem, never listed
         row = existing.pop(sku, None)
         if row is None:
-            row = (
-                db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
-                or VariantSnapshot(shop_id=shop_id, sku=sku)
-            )
+            row = db.session.query(VariantSnapshot).filter_by(
+                shop_id=shop_id, sku=sku
+            ).first() or VariantSnapshot(shop_id=shop_id, sku=sku)
             db.session.add(row)
         row.product_id = snapshot.id
         row.external_id = variant["id"]

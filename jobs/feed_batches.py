@@ -23,8 +23,9 @@ class FeedBatch:
 class FeedBatcher:
     """Accumulates messages in order (parents first) and cuts a new feed at either limit."""
 
-    def __init__(self, seller_id: str, max_messages: int = MAX_MESSAGES,
-                 max_bytes: int = MAX_BYTES):
+    def __init__(
+        self, seller_id: str, max_messages: int = MAX_MESSAGES, max_bytes: int = MAX_BYTES
+    ):
         self.seller_id = seller_id
         self.max_messages, self.max_bytes = max_messages, max_bytes
         self.finished: list[FeedBatch] = []

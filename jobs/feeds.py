@@ -29,9 +29,15 @@ def poll_feed(submission_id: int) -> str:
         submission.report = {**(submission.report or {}), "polls": polls}
         db.session.commit()
         # Feeds take minutes to hours; poll quickly at first, then once a minute.
-        enqueue("jobs.feeds.poll_feed", submission.id, queue="listings",
-                job_id=f"feed:{submission.id}:poll", title="Check an Amazon feed",
-                shop_id=submission.shop_id, delay_seconds=min(MAX_POLL_DELAY, 2 * polls))
+        enqueue(
+            "jobs.feeds.poll_feed",
+            submission.id,
+            queue="listings",
+            job_id=f"feed:{submission.id}:poll",
+            title="Check an Amazon feed",
+            shop_id=submission.shop_id,
+            delay_seconds=min(MAX_POLL_DELAY, 2 * polls),
+        )
         return status
     report = {}
     if feed.get("resultFeedDocumentId"):
@@ -68,10 +74,20 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
     submission.report = {**(submission.report or {}), "summary": summary}
     submission.finished_at = utcnow()
     if status == "FATAL":
-        raise_alert(submission.shop_id, "feed_fatal",
-                    f"Amazon could not process feed {submission.feed_id} "
-                    f"({submission.message_count} listings); they were not changed.")
+        raise_alert(
+            submission.shop_id,
+            "feed_fatal",
+            f"Amazon could not process feed {submission.feed_id} "
+            f"({submission.message_count} listings); they were not changed.",
+        )
     db.session.commit()
-    enqueue("jobs.listing_status.refresh_statuses", submission.shop_id, submission.marketplace_id,
-            queue="listings", job_id=f"statuses:{submission.shop_id}:{submission.marketplace_id}",
-            title="Read listing statuses from Amazon", shop_id=submission.shop_id, delay_seconds=2)
+    enqueue(
+        "jobs.listing_status.refresh_statuses",
+        submission.shop_id,
+        submission.marketplace_id,
+        queue="listings",
+        job_id=f"statuses:{submission.shop_id}:{submission.marketplace_id}",
+        title="Read listing statuses from Amazon",
+        shop_id=submission.shop_id,
+        delay_seconds=2,
+    )

@@ -15,8 +15,11 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
     """Promote accepted listings to active when Amazon sells them; record issues found later."""
     rows = (
         db.session.query(Listing)
-        .filter(Listing.shop_id == shop_id, Listing.marketplace_id == marketplace_id,
-                Listing.status.in_(("submitted", "active")))
+        .filter(
+            Listing.shop_id == shop_id,
+            Listing.marketplace_id == marketplace_id,
+            Listing.status.in_(("submitted", "active")),
+        )
         .order_by(Listing.status != "submitted", Listing.updated_at)  # waiting ones first
         .limit(SWEEP_LIMIT)
         .all()
@@ -27,7 +30,7 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
     by_sku = {row.sku: row for row in rows}
     changed = 0
     for start in range(0, len(rows), BATCH):
-        skus = [row.sku for row in rows[start:start + BATCH]]
+        skus = [row.sku for row in rows[start : start + BATCH]]
         for item in seller.search_listings(marketplace_id, skus):
             row = by_sku.get(item.get("sku"))
             if row is None:
@@ -42,9 +45,12 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
             if any(i.get("severity") == "ERROR" for i in issues):
                 new_status = "error"
                 if row.status != "error":
-                    raise_alert(shop_id, "listing_issue",
-                                f"{row.sku} on {marketplace_id}: {issues[0].get('message', '')}",
-                                details={"sku": row.sku, "code": issues[0].get("code")})
+                    raise_alert(
+                        shop_id,
+                        "listing_issue",
+                        f"{row.sku} on {marketplace_id}: {issues[0].get('message', '')}",
+                        details={"sku": row.sku, "code": issues[0].get("code")},
+                    )
             if summary.get("asin"):
                 row.asin = summary["asin"]
             if new_status != row.status or issues != row.amazon_issues:
@@ -72,7 +78,13 @@ def _check_again(shop_id: int, marketplace_id: str) -> None:
     checks = redis.incr(key)
     redis.expire(key, 3600)
     if checks <= 60:
-        enqueue("jobs.listing_status.refresh_statuses", shop_id, marketplace_id,
-                queue="listings", job_id=f"statuses:{shop_id}:{marketplace_id}",
-                title="Read listing statuses from Amazon", shop_id=shop_id,
-                delay_seconds=min(30, 2 + checks))
+        enqueue(
+            "jobs.listing_status.refresh_statuses",
+            shop_id,
+            marketplace_id,
+            queue="listings",
+            job_id=f"statuses:{shop_id}:{marketplace_id}",
+            title="Read listing statuses from Amazon",
+            shop_id=shop_id,
+            delay_seconds=min(30, 2 + checks),
+        )

@@ -42,10 +42,15 @@ def reprice_shop(shop_id: int) -> int:
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return 0
-    skus = {sku for (sku,) in db.session.query(Listing.sku).filter(
-        Listing.shop_id == shop_id, Listing.status.in_(LIVE_STATUSES))}
+    skus = {
+        sku
+        for (sku,) in db.session.query(Listing.sku).filter(
+            Listing.shop_id == shop_id, Listing.status.in_(LIVE_STATUSES)
+        )
+    }
     snapshots = [
-        s for s in db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, deleted=False)
+        s
+        for s in db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, deleted=False)
         if any(v.get("sku") in skus for v in (s.data or {}).get("variants", []))
     ]
     return _sync(shop, snapshots, attributes=PRICE_ATTRIBUTES)
@@ -58,13 +63,19 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
         live = {
             row.sku: row
             for row in db.session.query(Listing).filter(
-                Listing.shop_id == shop.id, Listing.marketplace_id == target.marketplace_id,
-                Listing.status.in_(LIVE_STATUSES))
+                Listing.shop_id == shop.id,
+                Listing.marketplace_id == target.marketplace_id,
+                Listing.status.in_(LIVE_STATUSES),
+            )
         }
         changes = []
-        plans = [plan for snapshot in snapshots
-                 for plan in plans_for_product(shop, snapshot, target.marketplace_id,
-                                               fetch_schema=True, rates=rates)]
+        plans = [
+            plan
+            for snapshot in snapshots
+            for plan in plans_for_product(
+                shop, snapshot, target.marketplace_id, fetch_schema=True, rates=rates
+            )
+        ]
         with db.session.no_autoflush:
             for plan in plans:
                 row = live.get(plan.sku)
@@ -73,10 +84,12 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
                 row.local_problems = [p.to_dict() for p in plan.problems]
                 if not plan.ok:
                     continue  # the listing keeps its last good content; the page shows why
-                old = {k: v for k, v in (row.payload.get("attributes") or {}).items()
-                       if k != STOCK_ATTRIBUTE}
-                new = {k: v for k, v in plan.payload["attributes"].items()
-                       if k != STOCK_ATTRIBUTE}
+                old = {
+                    k: v
+                    for k, v in (row.payload.get("attributes") or {}).items()
+                    if k != STOCK_ATTRIBUTE
+                }
+                new = {k: v for k, v in plan.payload["attributes"].items() if k != STOCK_ATTRIBUTE}
                 if attributes is not None:
                     old = {k: v for k, v in old.items() if k in attributes}
                     new = {k: v for k, v in new.items() if k in attributes}
@@ -94,11 +107,17 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
         return 0
     seller = seller_for(shop.id, target.marketplace_id)
     if len(changes) > FEED_THRESHOLD:
-        messages = [feed_message(i, row.sku, "PATCH", row.product_type, patches=patches)
-                    for i, (row, _, patches) in enumerate(changes, start=1)]
+        messages = [
+            feed_message(i, row.sku, "PATCH", row.product_type, patches=patches)
+            for i, (row, _, patches) in enumerate(changes, start=1)
+        ]
         feed_id = seller.submit_feed(target.marketplace_id, messages)
-        log.info("price/content feed %s with %d patches", feed_id, len(messages),
-                 extra={"shop_id": shop.id})
+        log.info(
+            "price/content feed %s with %d patches",
+            feed_id,
+            len(messages),
+            extra={"shop_id": shop.id},
+        )
     else:
         for row, _, patches in changes:
             seller.patch_listing(target.marketplace_id, row.sku, row.product_type, patches)
@@ -114,5 +133,11 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
 
 
 def request_reprice(shop_id: int) -> None:
-    enqueue("jobs.listing_sync.reprice_shop", shop_id, queue="listings",
-            job_id=f"reprice:{shop_id}", title="Re-price listings", shop_id=shop_id)
+    enqueue(
+        "jobs.listing_sync.reprice_shop",
+        shop_id,
+        queue="listings",
+        job_id=f"reprice:{shop_id}",
+        title="Re-price listings",
+        shop_id=shop_id,
+    )

@@ -51,8 +51,14 @@ def requeue_unprocessed_events() -> int:
         .all()
     )
     for event_id, shop_id in stuck:
-        enqueue("jobs.webhooks.process_event", event_id, queue="webhooks",
-                job_id=f"event:{event_id}", title="Process a webhook", shop_id=shop_id)
+        enqueue(
+            "jobs.webhooks.process_event",
+            event_id,
+            queue="webhooks",
+            job_id=f"event:{event_id}",
+            title="Process a webhook",
+            shop_id=shop_id,
+        )
     return len(stuck)
 
 

@@ -124,8 +124,11 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
         if link.attempts >= FAILED_ATTEMPTS_ALERT:
             from jobs.alerts import raise_alert
 
-            raise_alert(shop.id, "order_import_failed",
-                        f"Amazon order {order_id} could not be created in the store: {link.error}")
+            raise_alert(
+                shop.id,
+                "order_import_failed",
+                f"Amazon order {order_id} could not be created in the store: {link.error}",
+            )
         db.session.commit()
         raise
     link.state = "created"
@@ -136,8 +139,11 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     link.shipment = {
         **(link.shipment or {}),
         "items": [
-            {"sku": i.get("SellerSKU"), "order_item_id": i.get("OrderItemId"),
-             "quantity": i.get("QuantityOrdered", 0)}
+            {
+                "sku": i.get("SellerSKU"),
+                "order_item_id": i.get("OrderItemId"),
+                "quantity": i.get("QuantityOrdered", 0),
+            }
             for i in items
         ],
     }
@@ -156,11 +162,16 @@ def _claim(shop_id: int, order: dict) -> OrderLink:
         return link
     total = order.get("OrderTotal") or {}
     link = OrderLink(
-        shop_id=shop_id, state="claimed", attempts=0,
+        shop_id=shop_id,
+        state="claimed",
+        attempts=0,
         fulfillment_channel=order.get("FulfillmentChannel", "MFN"),
         amazon_status=order.get("OrderStatus", ""),
-        currency=total.get("CurrencyCode", ""), total=total.get("Amount", ""),
-        purchase_date=_amazon_time(order.get("PurchaseDate")), shipment={}, **key,
+        currency=total.get("CurrencyCode", ""),
+        total=total.get("Amount", ""),
+        purchase_date=_amazon_time(order.get("PurchaseDate")),
+        shipment={},
+        **key,
     )
     db.session.add(link)
     try:

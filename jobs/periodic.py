@@ -20,12 +20,23 @@ def poll_all_orders() -> int:
         .all()
     )
     for account_id, shop_id in accounts:
-        enqueue("jobs.orders.import_orders", account_id, queue="orders",
-                job_id=f"orders:{account_id}", title="Import Amazon orders", shop_id=shop_id)
+        enqueue(
+            "jobs.orders.import_orders",
+            account_id,
+            queue="orders",
+            job_id=f"orders:{account_id}",
+            title="Import Amazon orders",
+            shop_id=shop_id,
+        )
     for shop_id in _installed_shop_ids():
-        enqueue("jobs.orders.retry_stuck_orders", shop_id, queue="orders",
-                job_id=f"stuck-orders:{shop_id}", title="Retry stuck order imports",
-                shop_id=shop_id)
+        enqueue(
+            "jobs.orders.retry_stuck_orders",
+            shop_id,
+            queue="orders",
+            job_id=f"stuck-orders:{shop_id}",
+            title="Retry stuck order imports",
+            shop_id=shop_id,
+        )
     return len(accounts)
 
 
@@ -37,8 +48,14 @@ def poll_all_feeds() -> int:
         .all()
     )
     for submission_id, shop_id in pending:
-        enqueue("jobs.feeds.poll_feed", submission_id, queue="listings",
-                job_id=f"feed:{submission_id}", title="Check an Amazon feed", shop_id=shop_id)
+        enqueue(
+            "jobs.feeds.poll_feed",
+            submission_id,
+            queue="listings",
+            job_id=f"feed:{submission_id}",
+            title="Check an Amazon feed",
+            shop_id=shop_id,
+        )
     return len(pending)
 
 
@@ -46,8 +63,14 @@ def reconcile_all_shops() -> int:
     """The safety net for lost webhooks and failed calls: one sweep per shop."""
     shop_ids = _installed_shop_ids()
     for shop_id in shop_ids:
-        enqueue("jobs.reconcile.reconcile_shop", shop_id, queue="periodic",
-                job_id=f"reconcile:{shop_id}", title="Reconcile store and Amazon", shop_id=shop_id)
+        enqueue(
+            "jobs.reconcile.reconcile_shop",
+            shop_id,
+            queue="periodic",
+            job_id=f"reconcile:{shop_id}",
+            title="Reconcile store and Amazon",
+            shop_id=shop_id,
+        )
     return len(shop_ids)
 
 
@@ -61,6 +84,12 @@ def refresh_expiring_tokens() -> int:
         .all()
     )
     for (shop_id,) in rows:
-        enqueue("jobs.tokens.refresh_store_token", shop_id, queue="periodic",
-                job_id=f"token:{shop_id}", title="Refresh the store token", shop_id=shop_id)
+        enqueue(
+            "jobs.tokens.refresh_store_token",
+            shop_id,
+            queue="periodic",
+            job_id=f"token:{shop_id}",
+            title="Refresh the store token",
+            shop_id=shop_id,
+        )
     return len(rows)

@@ -27,28 +27,43 @@ def product_type_of(shop: Shop, snapshot: ProductSnapshot) -> str | None:
 
 def profile_for(shop: Shop, product_type: str) -> MappingProfile:
     """The seller's profile for the type, with shop-wide rules and marketplace settings merged."""
-    row = db.session.query(StoredProfile).filter_by(shop_id=shop.id,
-                                                    product_type=product_type).first()
+    row = (
+        db.session.query(StoredProfile)
+        .filter_by(shop_id=shop.id, product_type=product_type)
+        .first()
+    )
     profile = default_profile(product_type)
     if row is not None:
-        profile = MappingProfile.load({
-            "product_type": product_type, "attributes": row.attributes or {},
-            "overrides": row.overrides or {}, "settings": row.settings or {},
-            "texts": row.texts or {}, "price_rules": row.price_rules or {},
-            "disabled": row.disabled or [],
-        })
-    shop_rules = {r.marketplace_id: r.rule for r in
-                  db.session.query(PriceRule).filter_by(shop_id=shop.id)}
+        profile = MappingProfile.load(
+            {
+                "product_type": product_type,
+                "attributes": row.attributes or {},
+                "overrides": row.overrides or {},
+                "settings": row.settings or {},
+                "texts": row.texts or {},
+                "price_rules": row.price_rules or {},
+                "disabled": row.disabled or [],
+            }
+        )
+    shop_rules = {
+        r.marketplace_id: r.rule for r in db.session.query(PriceRule).filter_by(shop_id=shop.id)
+    }
     for marketplace_id, rule in shop_rules.items():  # the type's own rule wins over the shop's
-        profile.price_rules[marketplace_id] = {**rule, **profile.price_rules.get(marketplace_id, {})}
+        profile.price_rules[marketplace_id] = {
+            **rule,
+            **profile.price_rules.get(marketplace_id, {}),
+        }
     default_buffer = int((shop.settings or {}).get("safety_buffer", 0))
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id):
         local = dict(profile.settings.get(target.marketplace_id) or {})
-        local.setdefault("quantity_buffer", target.safety_buffer
-                         if target.safety_buffer is not None else default_buffer)
+        local.setdefault(
+            "quantity_buffer",
+            target.safety_buffer if target.safety_buffer is not None else default_buffer,
+        )
         if target.fulfillment_channel == "FBA":
-            local["fulfillment_channel_code"] = FBA_CHANNEL_CODES.get(target.account.region,
-                                                                      "AMAZON_NA")
+            local["fulfillment_channel_code"] = FBA_CHANNEL_CODES.get(
+                target.account.region, "AMAZON_NA"
+            )
         profile.settings[target.marketplace_id] = local
     return profile
 
@@ -72,26 +87,46 @@ def rates_table() -> RatesTable:
     return RatesTable("USD", rates, as_of or seed.as_of, source, overrides)
 
 
-def plans_for_product(shop: Shop, snapshot: ProductSnapshot, marketplace_id: str, *,
-                      fetch_schema: bool = False, rates: RatesTable | None = None,
-                      asins: dict[str, str] | None = None) -> list[ListingPlan]:
+def plans_for_product(
+    shop: Shop,
+    snapshot: ProductSnapshot,
+    marketplace_id: str,
+    *,
+    fetch_schema: bool = False,
+    rates: RatesTable | None = None,
+    asins: dict[str, str] | None = None,
+) -> list[ListingPlan]:
     """Every SKU's plan (parent first) of one product in one marketplace."""
     product_type = product_type_of(shop, snapshot)
     if not product_type:
-        return _blocked(snapshot, marketplace_id, "no_product_type",
-                        "No Amazon product type is chosen for this product.",
-                        "Choose a product type on the mapping page.")
+        return _blocked(
+            snapshot,
+            marketplace_id,
+            "no_product_type",
+            "No Amazon product type is chosen for this product.",
+            "Choose a product type on the mapping page.",
+        )
     if fetch_schema:
         schema = schema_for(shop.id, product_type, marketplace_id)
     else:
         row = stored_schema(product_type, marketplace_id)
         schema = compiled(row) if row is not None else None
     if schema is None:
-        return _blocked(snapshot, marketplace_id, "no_schema",
-                        f"Amazon's {product_type} definition for this marketplace is not loaded.",
-                        "Run a validation: Crossport fetches the definition from Amazon.")
-    return build_listings(snapshot.data, profile_for(shop, product_type), marketplace_id, schema,
-                          rates or rates_table(), asins=asins)
+        return _blocked(
+            snapshot,
+            marketplace_id,
+            "no_schema",
+            f"Amazon's {product_type} definition for this marketplace is not loaded.",
+            "Run a validation: Crossport fetches the definition from Amazon.",
+        )
+    return build_listings(
+        snapshot.data,
+        profile_for(shop, product_type),
+        marketplace_id,
+        schema,
+        rates or rates_table(),
+        asins=asins,
+    )
 
 
 def plan_listing(shop_id: int, snapshot_id: int, marketplace_id: str) -> list[ListingPlan]:
@@ -103,8 +138,9 @@ def plan_listing(shop_id: int, snapshot_id: int, marketplace_id: str) -> list[Li
     return plans_for_product(shop, snapshot, marketplace_id)
 
 
-def _blocked(snapshot: ProductSnapshot, marketplace_id: str, code: str, message: str,
-             fix: str) -> list[ListingPlan]:
+def _blocked(
+    snapshot: ProductSnapshot, marketplace_id: str, code: str, message: str, fix: str
+) -> list[ListingPlan]:
     """The same blocking problem on every SKU of the product, so each shows why it waits."""
     skus = [v.get("sku", "") for v in (snapshot.data or {}).get("variants", [])] or [""]
     problem = Problem("productType", marketplace_id, code, message, fix)

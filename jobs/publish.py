@@ -62,8 +62,9 @@ def _publish(run: JobRun, shop: Shop) -> str:
     for target in targets:
         plans = []
         for snapshot in snapshots:
-            plans += plans_for_product(shop, snapshot, target.marketplace_id, fetch_schema=True,
-                                       rates=rates)
+            plans += plans_for_product(
+                shop, snapshot, target.marketplace_id, fetch_schema=True, rates=rates
+            )
         plans_by_market[target.marketplace_id] = _hold_orphans(plans)
     run.total = sum(len(p) for p in plans_by_market.values())
     db.session.commit()
@@ -83,9 +84,16 @@ def _publish(run: JobRun, shop: Shop) -> str:
             sent, rejected = _send_single(shop, target, valid, listings, run)
             summary["sent"] += sent
             summary["rejected"] += rejected
-            enqueue("jobs.listing_status.refresh_statuses", shop.id, target.marketplace_id,
-                    queue="listings", job_id=f"statuses:{shop.id}:{target.marketplace_id}",
-                    title="Read listing statuses from Amazon", shop_id=shop.id, delay_seconds=2)
+            enqueue(
+                "jobs.listing_status.refresh_statuses",
+                shop.id,
+                target.marketplace_id,
+                queue="listings",
+                job_id=f"statuses:{shop.id}:{target.marketplace_id}",
+                title="Read listing statuses from Amazon",
+                shop_id=shop.id,
+                delay_seconds=2,
+            )
         else:
             feeds = _send_feeds(shop, target, valid, listings)
             summary["feeds"] += feeds
@@ -123,30 +131,43 @@ def _hold_orphans(plans: list[ListingPlan]) -> list[ListingPlan]:
     for plan in plans:
         parent = _parent_of(plan)
         if plan.role == "child" and parent in blocked_parents:
-            plan.problems.append(Problem(
-                "child_parent_sku_relationship", plan.marketplace_id, "parent_blocked",
-                f"The variation parent {parent} has problems, so this variation waits for it.",
-                "Fix the parent's problems listed for this product."))
+            plan.problems.append(
+                Problem(
+                    "child_parent_sku_relationship",
+                    plan.marketplace_id,
+                    "parent_blocked",
+                    f"The variation parent {parent} has problems, so this variation waits for it.",
+                    "Fix the parent's problems listed for this product.",
+                )
+            )
     return plans
 
 
-def _record_plans(shop: Shop, target: TargetMarketplace,
-                  plans: list[ListingPlan]) -> dict[str, Listing]:
+def _record_plans(
+    shop: Shop, target: TargetMarketplace, plans: list[ListingPlan]
+) -> dict[str, Listing]:
     """One Listing row per SKU with its payload, problems and price breakdown."""
     skus = [p.sku for p in plans if p.sku]
     existing = {
         row.sku: row
         for row in db.session.query(Listing).filter(
-            Listing.shop_id == shop.id, Listing.marketplace_id == target.marketplace_id,
-            Listing.sku.in_(skus))
+            Listing.shop_id == shop.id,
+            Listing.marketplace_id == target.marketplace_id,
+            Listing.sku.in_(skus),
+        )
     }
     for plan in plans:
         if not plan.sku:
             continue
         row = existing.get(plan.sku)
         if row is None:
-            row = Listing(shop_id=shop.id, sku=plan.sku, marketplace_id=target.marketplace_id,
-                          payload={}, amazon_issues=[])
+            row = Listing(
+                shop_id=shop.id,
+                sku=plan.sku,
+                marketplace_id=target.marketplace_id,
+                payload={},
+                amazon_issues=[],
+            )
             db.session.add(row)
             existing[plan.sku] = row
         row.product_type = plan.payload.get("productType") or row.product_type
@@ -181,8 +202,13 @@ def _trial_selection(valid: list[ListingPlan], size: int) -> list[ListingPlan]:
     return chosen
 
 
-def _send_single(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan],
-                 listings: dict[str, Listing], run: JobRun) -> tuple[int, int]:
+def _send_single(
+    shop: Shop,
+    target: TargetMarketplace,
+    plans: list[ListingPlan],
+    listings: dict[str, Listing],
+    run: JobRun,
+) -> tuple[int, int]:
     """putListingsItem per SKU, parents first: Amazon answers at once, issues included."""
     seller = seller_for(shop.id, target.marketplace_id)
     locale = marketplace(target.marketplace_id).language_tag
@@ -193,16 +219,24 @@ def _send_single(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan]
             sent += 1  # already on Amazon as it is (a re-run after an interruption)
             progress(run, done=1)
             continue
-        answer = seller.put_listing(target.marketplace_id, plan.sku, plan.payload,
-                                    issue_locale=locale)
+        answer = seller.put_listing(
+            target.marketplace_id, plan.sku, plan.payload, issue_locale=locale
+        )
         row.payload = plan.payload
         row.amazon_issues = answer.get("issues", [])
         accepted = answer.get("status") == "ACCEPTED"
         row.status = "submitted" if accepted else "error"
-        submission = Submission(shop_id=shop.id, kind="put", marketplace_id=target.marketplace_id,
-                                status="done", message_count=1, accepted=int(accepted),
-                                invalid=int(not accepted), report={"sku": plan.sku, **answer},
-                                finished_at=utcnow())
+        submission = Submission(
+            shop_id=shop.id,
+            kind="put",
+            marketplace_id=target.marketplace_id,
+            status="done",
+            message_count=1,
+            accepted=int(accepted),
+            invalid=int(not accepted),
+            report={"sku": plan.sku, **answer},
+            finished_at=utcnow(),
+        )
         db.session.add(submission)
         db.session.flush()
         row.submission_id = submission.id
@@ -213,8 +247,9 @@ def _send_single(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan]
     return sent, rejected
 
 
-def _send_feeds(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan],
-                listings: dict[str, Listing]) -> int:
+def _send_feeds(
+    shop: Shop, target: TargetMarketplace, plans: list[ListingPlan], listings: dict[str, Listing]
+) -> int:
     """JSON_LISTINGS_FEED per marketplace: new SKUs as UPDATE, known ones as PATCH of changes."""
     seller = seller_for(shop.id, target.marketplace_id)
     batcher = FeedBatcher(seller.seller_id)
@@ -225,29 +260,46 @@ def _send_feeds(shop: Shop, target: TargetMarketplace, plans: list[ListingPlan],
             patches = patches_for(row.payload.get("attributes", {}), attributes)
             if not patches:
                 continue  # nothing changed: no message
-            message = feed_message(0, plan.sku, "PATCH", plan.payload["productType"],
-                                   patches=patches)
+            message = feed_message(
+                0, plan.sku, "PATCH", plan.payload["productType"], patches=patches
+            )
         else:
-            message = feed_message(0, plan.sku, "UPDATE", plan.payload["productType"],
-                                   attributes=attributes,
-                                   requirements=plan.payload.get("requirements"))
+            message = feed_message(
+                0,
+                plan.sku,
+                "UPDATE",
+                plan.payload["productType"],
+                attributes=attributes,
+                requirements=plan.payload.get("requirements"),
+            )
         batcher.add(message, plan.payload)
     locale = marketplace(target.marketplace_id).language_tag
     for batch in batcher.batches():
         feed_id = seller.submit_feed(target.marketplace_id, batch.messages, issue_locale=locale)
-        submission = Submission(shop_id=shop.id, kind="feed", marketplace_id=target.marketplace_id,
-                                feed_id=feed_id, status="submitted",
-                                message_count=len(batch.messages),
-                                report={"message_skus": batch.message_skus()})
+        submission = Submission(
+            shop_id=shop.id,
+            kind="feed",
+            marketplace_id=target.marketplace_id,
+            feed_id=feed_id,
+            status="submitted",
+            message_count=len(batch.messages),
+            report={"message_skus": batch.message_skus()},
+        )
         db.session.add(submission)
         db.session.flush()
         for message, payload in zip(batch.messages, batch.payloads, strict=True):
             row = listings[message["sku"]]
             row.payload, row.status, row.submission_id = payload, "submitted", submission.id
         db.session.commit()
-        enqueue("jobs.feeds.poll_feed", submission.id, queue="listings",
-                job_id=f"feed:{submission.id}", title="Check an Amazon feed", shop_id=shop.id,
-                delay_seconds=2)
+        enqueue(
+            "jobs.feeds.poll_feed",
+            submission.id,
+            queue="listings",
+            job_id=f"feed:{submission.id}",
+            title="Check an Amazon feed",
+            shop_id=shop.id,
+            delay_seconds=2,
+        )
     return len(batcher.finished)
 
 

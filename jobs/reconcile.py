@@ -45,12 +45,24 @@ def reconcile_shop(shop_id: int) -> dict:
     }
     if shop.platform == "woocommerce":
         repaired["webhooks"] = _woocommerce_webhooks(shop)
-    enqueue("jobs.fba.read_fba_stock", shop_id, queue="periodic", job_id=f"fba:{shop_id}",
-            title="Read FBA stock from Amazon", shop_id=shop_id)
+    enqueue(
+        "jobs.fba.read_fba_stock",
+        shop_id,
+        queue="periodic",
+        job_id=f"fba:{shop_id}",
+        title="Read FBA stock from Amazon",
+        shop_id=shop_id,
+    )
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop_id, enabled=True):
-        enqueue("jobs.listing_status.refresh_statuses", shop_id, target.marketplace_id,
-                queue="listings", job_id=f"statuses:{shop_id}:{target.marketplace_id}",
-                title="Read listing statuses from Amazon", shop_id=shop_id)
+        enqueue(
+            "jobs.listing_status.refresh_statuses",
+            shop_id,
+            target.marketplace_id,
+            queue="listings",
+            job_id=f"statuses:{shop_id}:{target.marketplace_id}",
+            title="Read listing statuses from Amazon",
+            shop_id=shop_id,
+        )
     finish_run(run, ", ".join(f"{k}: {v}" for k, v in repaired.items()))
     run.details = repaired
     db.session.commit()
@@ -73,9 +85,15 @@ def _changed_products(shop: Shop) -> int:
     for raw in store_for(shop).iter_products(updated_since=checkpoint.value or None):
         if save_snapshot(shop.id, raw) in ("created", "updated"):
             repaired += 1
-            enqueue("jobs.listing_sync.sync_product_listings", shop.id, str(raw["id"]),
-                    queue="sync", job_id=f"listings:{shop.id}:{raw['id']}",
-                    title="Update listings of a changed product", shop_id=shop.id)
+            enqueue(
+                "jobs.listing_sync.sync_product_listings",
+                shop.id,
+                str(raw["id"]),
+                queue="sync",
+                job_id=f"listings:{shop.id}:{raw['id']}",
+                title="Update listings of a changed product",
+                shop_id=shop.id,
+            )
     checkpoint = _checkpoint(shop.id, "reconcile:products")
     checkpoint.value = started.isoformat() + "Z"
     db.session.commit()
@@ -86,8 +104,11 @@ def _stock_drift(shop: Shop) -> int:
     """SKUs whose store stock differs from what Amazon was last sent get a stock sync."""
     live = (
         db.session.query(Listing.sku)
-        .filter(Listing.shop_id == shop.id, Listing.status.in_(LIVE_STATUSES),
-                Listing.fulfillment_channel == "FBM")
+        .filter(
+            Listing.shop_id == shop.id,
+            Listing.status.in_(LIVE_STATUSES),
+            Listing.fulfillment_channel == "FBM",
+        )
         .distinct()
         .all()
     )
@@ -95,12 +116,13 @@ def _stock_drift(shop: Shop) -> int:
     store = store_for(shop)
     drifted = 0
     for start in range(0, len(skus), STOCK_BATCH):
-        batch = skus[start:start + STOCK_BATCH]
+        batch = skus[start : start + STOCK_BATCH]
         stock = store.get_stock(batch)
         known = {
             v.sku: v.quantity
             for v in db.session.query(VariantSnapshot).filter(
-                VariantSnapshot.shop_id == shop.id, VariantSnapshot.sku.in_(batch))
+                VariantSnapshot.shop_id == shop.id, VariantSnapshot.sku.in_(batch)
+            )
         }
         for sku in batch:
             if stock.get(sku, 0) != known.get(sku) or _unsent(shop.id, sku):
@@ -112,8 +134,13 @@ def _stock_drift(shop: Shop) -> int:
 def _unsent(shop_id: int, sku: str) -> bool:
     return (
         db.session.query(Listing.id)
-        .filter(Listing.shop_id == shop_id, Listing.sku == sku, Listing.quantity_sent.is_(None),
-                Listing.status.in_(LIVE_STATUSES), Listing.fulfillment_channel == "FBM")
+        .filter(
+            Listing.shop_id == shop_id,
+            Listing.sku == sku,
+            Listing.quantity_sent.is_(None),
+            Listing.status.in_(LIVE_STATUSES),
+            Listing.fulfillment_channel == "FBM",
+        )
         .first()
         is not None
     )
@@ -124,15 +151,25 @@ def _unconfirmed_shipments(shop: Shop) -> int:
     cutoff = utcnow() - SHIPMENT_GRACE
     links = (
         db.session.query(OrderLink.store_order_id)
-        .filter(OrderLink.shop_id == shop.id, OrderLink.state == "created",
-                OrderLink.fulfillment_channel == "MFN", OrderLink.created_at < cutoff)
+        .filter(
+            OrderLink.shop_id == shop.id,
+            OrderLink.state == "created",
+            OrderLink.fulfillment_channel == "MFN",
+            OrderLink.created_at < cutoff,
+        )
         .limit(200)
         .all()
     )
     for (store_order_id,) in links:
-        enqueue("jobs.shipments.sync_store_order", shop.id, store_order_id, queue="orders",
-                job_id=f"store-order:{shop.id}:{store_order_id}",
-                title="Check a store order for shipments", shop_id=shop.id)
+        enqueue(
+            "jobs.shipments.sync_store_order",
+            shop.id,
+            store_order_id,
+            queue="orders",
+            job_id=f"store-order:{shop.id}:{store_order_id}",
+            title="Check a store order for shipments",
+            shop_id=shop.id,
+        )
     return len(links)
 
 
@@ -143,6 +180,7 @@ def _woocommerce_webhooks(shop: Shop) -> str:
 
     connection = shop.connection
     public_url = current_app.config["SETTINGS"].public_url
-    repair = ensure_webhooks(client_for(connection), delivery_url(public_url),
-                             connection.webhook_secret)
+    repair = ensure_webhooks(
+        client_for(connection), delivery_url(public_url), connection.webhook_secret
+    )
     return f"created {len(repair.created)}, re-enabled {len(repair.reactivated)}"

@@ -15,8 +15,16 @@ def start_run(kind: str, shop_id: int | None, title: str, total: int = 0) -> Job
     if job is not None:
         run = db.session.query(JobRun).filter_by(rq_job_id=job.id).one_or_none()
     if run is None:
-        run = JobRun(kind=kind, shop_id=shop_id, title=title, attempts=0, total=0, done=0,
-                     failed=0, rq_job_id=job.id if job else None)
+        run = JobRun(
+            kind=kind,
+            shop_id=shop_id,
+            title=title,
+            attempts=0,
+            total=0,
+            done=0,
+            failed=0,
+            rq_job_id=job.id if job else None,
+        )
         db.session.add(run)
     run.status = "running"
     run.total = total or run.total

@@ -20,8 +20,11 @@ def stored_schema(product_type: str, marketplace_id: str) -> StoredSchema | None
     """The newest stored schema of a product type in a marketplace, without any network call."""
     return (
         db.session.query(StoredSchema)
-        .filter_by(product_type=product_type, marketplace_id=marketplace_id,
-                   locale=marketplace(marketplace_id).language_tag)
+        .filter_by(
+            product_type=product_type,
+            marketplace_id=marketplace_id,
+            locale=marketplace(marketplace_id).language_tag,
+        )
         .order_by(StoredSchema.fetched_at.desc())
         .first()
     )
@@ -30,13 +33,15 @@ def stored_schema(product_type: str, marketplace_id: str) -> StoredSchema | None
 def compiled(row: StoredSchema) -> ProductTypeSchema:
     found = _compiled.get(row.product_type, row.marketplace_id, row.locale, row.version)
     if found is None:
-        found = _compiled.put(row.schema, row.product_type, row.marketplace_id, row.locale,
-                              row.version)
+        found = _compiled.put(
+            row.schema, row.product_type, row.marketplace_id, row.locale, row.version
+        )
     return found
 
 
-def schema_for(shop_id: int, product_type: str, marketplace_id: str, *,
-               fetch: bool = True) -> ProductTypeSchema | None:
+def schema_for(
+    shop_id: int, product_type: str, marketplace_id: str, *, fetch: bool = True
+) -> ProductTypeSchema | None:
     """The compiled schema, fetching it from Amazon when missing or due for a version check."""
     row = stored_schema(product_type, marketplace_id)
     if fetch and (row is None or utcnow() - row.fetched_at > RECHECK_AFTER):
@@ -52,15 +57,22 @@ def fetch_schema(shop_id: int, product_type: str, marketplace_id: str) -> Stored
     version = str((envelope.get("productTypeVersion") or {}).get("version", "unknown"))
     row = (
         db.session.query(StoredSchema)
-        .filter_by(product_type=product_type, marketplace_id=marketplace_id, locale=locale,
-                   version=version)
+        .filter_by(
+            product_type=product_type, marketplace_id=marketplace_id, locale=locale, version=version
+        )
         .first()
     )
     if row is None:
         schema = definitions.download_schema(client, envelope)
         meta = {k: v for k, v in envelope.items() if k != "schema"}
-        row = StoredSchema(product_type=product_type, marketplace_id=marketplace_id,
-                           locale=locale, version=version, envelope=meta, schema=schema)
+        row = StoredSchema(
+            product_type=product_type,
+            marketplace_id=marketplace_id,
+            locale=locale,
+            version=version,
+            envelope=meta,
+            schema=schema,
+        )
         db.session.add(row)
     row.fetched_at = utcnow()
     db.session.commit()

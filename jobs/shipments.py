@@ -24,8 +24,10 @@ def sync_store_order(shop_id: int, store_order_id: str) -> str:
     shop = db.session.get(Shop, shop_id)
     link = (
         db.session.query(OrderLink)
-        .filter(OrderLink.shop_id == shop_id,
-                OrderLink.store_order_id.in_(_id_forms(str(store_order_id))))
+        .filter(
+            OrderLink.shop_id == shop_id,
+            OrderLink.store_order_id.in_(_id_forms(str(store_order_id))),
+        )
         .first()
     )
     if shop is None or link is None:
@@ -50,8 +52,10 @@ def sync_store_order(shop_id: int, store_order_id: str) -> str:
             {"sku": sku, "quantity": item["quantity"]} for sku, item in items_by_sku.items()
         ]
         order_items = [
-            {"orderItemId": items_by_sku[line["sku"]]["order_item_id"],
-             "quantity": int(line["quantity"])}
+            {
+                "orderItemId": items_by_sku[line["sku"]]["order_item_id"],
+                "quantity": int(line["quantity"]),
+            }
             for line in lines
             if line.get("sku") in items_by_sku
         ]

@@ -53,13 +53,25 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
     redis.sadd(pending, sku)
     redis.expire(pending, 3600)
     if redis.scard(pending) > FEED_BACKLOG:
-        enqueue("jobs.stock_feed.sync_stock_feed", shop_id, queue="sync",
-                job_id=f"inventory-feed:{shop_id}", title="Stock of many SKUs (feed)",
-                shop_id=shop_id)
+        enqueue(
+            "jobs.stock_feed.sync_stock_feed",
+            shop_id,
+            queue="sync",
+            job_id=f"inventory-feed:{shop_id}",
+            title="Stock of many SKUs (feed)",
+            shop_id=shop_id,
+        )
         return
-    enqueue("jobs.stock.sync_stock", shop_id, sku, queue="sync",
-            job_id=f"inventory:{shop_id}:{sku}", title=f"Stock of {sku}", shop_id=shop_id,
-            delay_seconds=DEBOUNCE_SECONDS)
+    enqueue(
+        "jobs.stock.sync_stock",
+        shop_id,
+        sku,
+        queue="sync",
+        job_id=f"inventory:{shop_id}:{sku}",
+        title=f"Stock of {sku}",
+        shop_id=shop_id,
+        delay_seconds=DEBOUNCE_SECONDS,
+    )
 
 
 def buffer_for(shop: Shop, marketplace: TargetMarketplace, variant: VariantSnapshot | None) -> int:
@@ -80,9 +92,16 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
     first_key, due_key = _keys(shop_id, sku)
     due = redis.get(due_key)
     if due is not None and float(due) - time.time() > 0.05:  # the burst is still going on
-        enqueue("jobs.stock.sync_stock", shop_id, sku, queue="sync",
-                job_id=f"inventory:{shop_id}:{sku}:later", title=f"Stock of {sku}",
-                shop_id=shop_id, delay_seconds=float(due) - time.time())
+        enqueue(
+            "jobs.stock.sync_stock",
+            shop_id,
+            sku,
+            queue="sync",
+            job_id=f"inventory:{shop_id}:{sku}:later",
+            title=f"Stock of {sku}",
+            shop_id=shop_id,
+            delay_seconds=float(due) - time.time(),
+        )
         return {}
     requested_at = redis.get(first_key)
     redis.delete(first_key, due_key)
@@ -155,6 +174,13 @@ def _low_stock_alert(shop: Shop, sku: str, available: int) -> None:
         .first()
     )
     if open_alert is None:
-        db.session.add(Alert(shop_id=shop.id, kind="low_stock", severity="warning",
-                             message=f"{sku}: {available} left in the store", details={"sku": sku},
-                             created_at=utcnow()))
+        db.session.add(
+            Alert(
+                shop_id=shop.id,
+                kind="low_stock",
+                severity="warning",
+                message=f"{sku}: {available} left in the store",
+                details={"sku": sku},
+                created_at=utcnow(),
+            )
+        )

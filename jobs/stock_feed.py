@@ -29,27 +29,50 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
     store = store_for(shop)
     available: dict[str, int] = {}
     for start in range(0, len(skus), STORE_BATCH):
-        available.update(store.get_stock(skus[start:start + STORE_BATCH]))
-    variants = {v.sku: v for v in db.session.query(VariantSnapshot).filter(
-        VariantSnapshot.shop_id == shop_id, VariantSnapshot.sku.in_(skus))}
+        available.update(store.get_stock(skus[start : start + STORE_BATCH]))
+    variants = {
+        v.sku: v
+        for v in db.session.query(VariantSnapshot).filter(
+            VariantSnapshot.shop_id == shop_id, VariantSnapshot.sku.in_(skus)
+        )
+    }
     sent: dict[str, int] = {}
     targets = db.session.query(TargetMarketplace).filter_by(shop_id=shop_id, enabled=True)
     for target in targets:
-        rows = db.session.query(Listing).filter(
-            Listing.shop_id == shop_id, Listing.marketplace_id == target.marketplace_id,
-            Listing.sku.in_(skus), Listing.status.in_(LIVE_STATUSES),
-            Listing.fulfillment_channel == "FBM").all()
+        rows = (
+            db.session.query(Listing)
+            .filter(
+                Listing.shop_id == shop_id,
+                Listing.marketplace_id == target.marketplace_id,
+                Listing.sku.in_(skus),
+                Listing.status.in_(LIVE_STATUSES),
+                Listing.fulfillment_channel == "FBM",
+            )
+            .all()
+        )
         messages = []
         for row in rows:
-            quantity = max(0, available.get(row.sku, 0) - buffer_for(shop, target,
-                                                                     variants.get(row.sku)))
+            quantity = max(
+                0, available.get(row.sku, 0) - buffer_for(shop, target, variants.get(row.sku))
+            )
             if row.quantity_sent == quantity:
                 continue
             value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
-            messages.append(feed_message(len(messages) + 1, row.sku, "PATCH", row.product_type,
-                                         patches=[{"op": "replace",
-                                                   "path": "/attributes/fulfillment_availability",
-                                                   "value": value}]))
+            messages.append(
+                feed_message(
+                    len(messages) + 1,
+                    row.sku,
+                    "PATCH",
+                    row.product_type,
+                    patches=[
+                        {
+                            "op": "replace",
+                            "path": "/attributes/fulfillment_availability",
+                            "value": value,
+                        }
+                    ],
+                )
+            )
             row.quantity_sent = quantity
         if messages:
             seller_for(shop_id, target.marketplace_id).submit_feed(target.marketplace_id, messages)
@@ -58,7 +81,9 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
         if sku in variants:
             variants[sku].quantity = quantity
     for sku in skus:  # the single-SKU jobs still queued find nothing left to do
-        redis.delete(f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}")
+        redis.delete(
+            f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}"
+        )
     db.session.commit()
     log.info("stock feed: %s", sent, extra={"shop_id": shop_id})
     return sent

@@ -19,9 +19,15 @@ log = logging.getLogger("crossport.jobs")
 
 def _product_changed(event: WebhookEvent) -> None:
     product_id = event.resource_id or str(event.payload.get("id", ""))
-    enqueue("jobs.webhooks.refresh_product_and_listings", event.shop_id, product_id,
-            queue="sync", job_id=f"product:{event.shop_id}:{product_id}",
-            title=f"Product {product_id} changed", shop_id=event.shop_id)
+    enqueue(
+        "jobs.webhooks.refresh_product_and_listings",
+        event.shop_id,
+        product_id,
+        queue="sync",
+        job_id=f"product:{event.shop_id}:{product_id}",
+        title=f"Product {product_id} changed",
+        shop_id=event.shop_id,
+    )
 
 
 def _product_deleted(event: WebhookEvent) -> None:
@@ -49,9 +55,15 @@ def _inventory_changed(event: WebhookEvent) -> None:
 def _store_order_changed(event: WebhookEvent) -> None:
     order_id = _store_order_id(event)
     if order_id:
-        enqueue("jobs.shipments.sync_store_order", event.shop_id, order_id, queue="orders",
-                job_id=f"store-order:{event.shop_id}:{order_id}",
-                title=f"Store order {order_id} changed", shop_id=event.shop_id)
+        enqueue(
+            "jobs.shipments.sync_store_order",
+            event.shop_id,
+            order_id,
+            queue="orders",
+            job_id=f"store-order:{event.shop_id}:{order_id}",
+            title=f"Store order {order_id} changed",
+            shop_id=event.shop_id,
+        )
 
 
 def _uninstalled(event: WebhookEvent) -> None:

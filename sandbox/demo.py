@@ -8,8 +8,8 @@ and the scheduler, and prints where to go. Ctrl-C stops everything it started.
 from __future__ import annotations
 
 import argparse
-import json
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -29,8 +29,15 @@ def emulator_args(name: str, port: int, public_url: str) -> list[str]:
     url = f"http://127.0.0.1:{port}"
     if name == "amazon":
         # a consent page to click through, and Amazon's limits and delays 10x faster
-        return ["--port", str(port), "--public-url", url, "--manual-consent",
-                "--speedup", str(DEMO_SPEEDUP)]
+        return [
+            "--port",
+            str(port),
+            "--public-url",
+            url,
+            "--manual-consent",
+            "--speedup",
+            str(DEMO_SPEEDUP),
+        ]
     if name == "shopify":
         return ["--port", str(port), "--app-url", public_url]  # seeds demo.myshopify.com
     return ["--port", str(port), "--seed", "--crossport-url", public_url]
@@ -71,8 +78,14 @@ class Launcher:
 
     def start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
         log = open(VAR / f"{name}.log", "ab")
-        proc = subprocess.Popen(args, cwd=REPO, env=env or os.environ.copy(), stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=REPO,
+            env=env or os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append((name, proc))
         return proc
 
@@ -114,21 +127,50 @@ def main() -> int:
         if not env.get("CROSSPORT_REDIS_URL"):
             redis_port = _free(6390)
             (VAR / "redis").mkdir(exist_ok=True)
-            launcher.start("redis", [redis_binary(), "--port", str(redis_port), "--bind",
-                                     "127.0.0.1", "--dir", str(VAR / "redis"),
-                                     "--appendonly", "yes"])
+            launcher.start(
+                "redis",
+                [
+                    redis_binary(),
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(VAR / "redis"),
+                    "--appendonly",
+                    "yes",
+                ],
+            )
             env["CROSSPORT_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         urls = start_emulators(launcher, env)
         env.update(sandbox_settings(urls))
-        subprocess.run([sys.executable, "-m", "flask", "--app", "app", "migrate"], cwd=REPO,
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "migrate"],
+            cwd=REPO,
+            env=env,
+            check=True,
+        )
         seed_demo(urls, env)
-        launcher.start("web", [sys.executable, "-m", "gunicorn", "--bind",
-                               f"127.0.0.1:{args.port}", "--workers", "2", "--threads", "4",
-                               "app:create_app()"], env)
+        launcher.start(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "app:create_app()",
+            ],
+            env,
+        )
         launcher.start("worker", [sys.executable, "-m", "flask", "--app", "app", "worker"], env)
-        launcher.start("scheduler", [sys.executable, "-m", "flask", "--app", "app", "scheduler"],
-                       env)
+        launcher.start(
+            "scheduler", [sys.executable, "-m", "flask", "--app", "app", "scheduler"], env
+        )
         _wait_http(f"http://127.0.0.1:{args.port}/health", proc=launcher.processes[-3][1])
         print(f"\nCrossport is running: open http://127.0.0.1:{args.port}\n")
         for link in json.loads(env["CROSSPORT_DEMO_LINKS"]):
@@ -156,8 +198,9 @@ def start_emulators(launcher: Launcher, env: dict) -> dict[str, str]:
             continue
         port = _free(default_port)
         args = emulator_args(name, port, env["CROSSPORT_PUBLIC_URL"])
-        proc = launcher.start(f"sandbox-{name}",
-                              [sys.executable, "-m", f"sandbox.{name}", *args], env)
+        proc = launcher.start(
+            f"sandbox-{name}", [sys.executable, "-m", f"sandbox.{name}", *args], env
+        )
         urls[name] = (f"http://127.0.0.1:{port}", proc)
     for url, proc in urls.values():
         _wait_http(url + "/", proc=proc)
@@ -178,10 +221,16 @@ def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
         env["CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS"] = urls["woocommerce"].removeprefix("http://")
     links = []
     if "shopify" in urls:
-        links.append({"label": "Shopify store admin (demo.myshopify.com)",
-                      "url": urls["shopify"] + "/store/demo.myshopify.com/admin"})
+        links.append(
+            {
+                "label": "Shopify store admin (demo.myshopify.com)",
+                "url": urls["shopify"] + "/store/demo.myshopify.com/admin",
+            }
+        )
     if "woocommerce" in urls:
-        links.append({"label": "WooCommerce store admin", "url": urls["woocommerce"] + "/wp-admin/"})
+        links.append(
+            {"label": "WooCommerce store admin", "url": urls["woocommerce"] + "/wp-admin/"}
+        )
     env["CROSSPORT_DEMO_LINKS"] = json.dumps(links)
     return env
 

@@ -74,8 +74,8 @@ def build(product_type: str, market: Marketplace, locale: str | None = None) -> 
         required = [r for r in required if r not in _CHILD_ONLY]
         conditionals.append({
             "$comment": "Offer and variation facts are required of everything but a parent.",
-            "if": {"required": ["parentage_level"], "properties": {"parentage_level": {
-                "contains": {"required": ["value"], "properties": {"value": {"enum": ["parent"]}}}}}},
+            "if": {"required": ["parentage_level"], "properties": {"parentage_level": {"contains": {
+                "required": ["value"], "properties": {"value": {"enum": ["parent"]}}}}}},
             "else": {"required": child_only},
         })
     return {

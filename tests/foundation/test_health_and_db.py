@@ -35,9 +35,13 @@ def test_order_link_is_unique_per_amazon_order_and_marketplace(app):
     shop = Shop(platform="shopify", domain="u.myshopify.com")
     db.session.add(shop)
     db.session.commit()
-    db.session.add(OrderLink(shop_id=shop.id, amazon_order_id="111-1", marketplace_id="ATVPDKIKX0DER"))
+    db.session.add(
+        OrderLink(shop_id=shop.id, amazon_order_id="111-1", marketplace_id="ATVPDKIKX0DER")
+    )
     db.session.commit()
-    db.session.add(OrderLink(shop_id=shop.id, amazon_order_id="111-1", marketplace_id="ATVPDKIKX0DER"))
+    db.session.add(
+        OrderLink(shop_id=shop.id, amazon_order_id="111-1", marketplace_id="ATVPDKIKX0DER")
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -47,8 +51,11 @@ def test_create_app_does_no_io(test_settings):
     from app import create_app
 
     # an unreachable Redis and a database path that does not exist yet: building must not touch them
-    settings = replace(test_settings, redis_url="redis://127.0.0.1:1/0",
-                       database_url="sqlite:////nonexistent-dir/x.db")
+    settings = replace(
+        test_settings,
+        redis_url="redis://127.0.0.1:1/0",
+        database_url="sqlite:////nonexistent-dir/x.db",
+    )
     create_app({"SETTINGS": settings})
 
 

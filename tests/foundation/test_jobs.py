@@ -26,13 +26,14 @@ def _shop(name="before"):
 
 def test_job_round_trip_through_a_worker_process(app, test_settings):
     shop = _shop()
-    job = enqueue("tests.support.sample_jobs.rename_shop", shop.id, "after", title="rename",
-                  shop_id=shop.id)
+    job = enqueue(
+        "tests.support.sample_jobs.rename_shop", shop.id, "after", title="rename", shop_id=shop.id
+    )
     assert job.meta == {"title": "rename", "shop_id": shop.id}
     output = run_burst_worker(test_settings)
     db.session.expire_all()
     assert db.session.get(Shop, shop.id).name == "after", output
-    assert '"job_id": "%s"' % job.id in output and '"status": "done"' in output
+    assert f'"job_id": "{job.id}"' in output and '"status": "done"' in output
 
 
 def test_job_arguments_are_ids_only(app):
@@ -75,21 +76,30 @@ def _kill_worker_mid_job(test_settings, shop, marker, job_id):
 def test_worker_killed_mid_job_reruns_the_job(app, test_settings, tmp_path):
     shop = _shop()
     marker = tmp_path / "marker"
-    job = enqueue("tests.support.sample_jobs.slow_count", shop.id, str(marker), title="slow",
-                  shop_id=shop.id)
+    job = enqueue(
+        "tests.support.sample_jobs.slow_count", shop.id, str(marker), title="slow", shop_id=shop.id
+    )
     _kill_worker_mid_job(test_settings, shop, marker, job.id)
     # the abandoned job had retries left: it is queued again (after its retry delay)
     output = ""
     assert _wait_for(
-        lambda: Job.fetch(job.id, connection=get_redis(), serializer=JSONSerializer)
-        .get_status(refresh=True) in ("scheduled", "queued")
+        lambda: (
+            Job.fetch(job.id, connection=get_redis(), serializer=JSONSerializer).get_status(
+                refresh=True
+            )
+            in ("scheduled", "queued")
+        )
     )
     worker = start_worker(test_settings)
     try:
+
         def finished():
             db.session.expire_all()
-            return db.session.get(Shop, shop.id).settings.get("attempts") == 2 and \
-                db.session.query(JobRun).filter_by(rq_job_id=job.id).one().status == "done"
+            return (
+                db.session.get(Shop, shop.id).settings.get("attempts") == 2
+                and db.session.query(JobRun).filter_by(rq_job_id=job.id).one().status == "done"
+            )
+
         assert _wait_for(finished, timeout=40), output
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -101,8 +111,14 @@ def test_worker_killed_mid_job_reruns_the_job(app, test_settings, tmp_path):
 def test_worker_killed_mid_job_without_retries_is_recorded_failed(app, test_settings, tmp_path):
     shop = _shop()
     marker = tmp_path / "marker"
-    job = enqueue("tests.support.sample_jobs.slow_count", shop.id, str(marker), retry=False,
-                  title="slow", shop_id=shop.id)
+    job = enqueue(
+        "tests.support.sample_jobs.slow_count",
+        shop.id,
+        str(marker),
+        retry=False,
+        title="slow",
+        shop_id=shop.id,
+    )
     _kill_worker_mid_job(test_settings, shop, marker, job.id)
     failed = FailedJobRegistry(queue=get_queue("sync"))
     assert job.id in failed.get_job_ids()

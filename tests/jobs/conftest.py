@@ -132,21 +132,33 @@ def world(app_factory, amazon_server, woo_server, crossport_http, specs_dir):
         seller = amazon.new_seller(name="World Store")
         accounts = {}
         for region in ("NA", "EU", "FE"):
-            accounts[region] = AmazonAccount(shop_id=shop.id, region=region,
-                                             selling_partner_id=seller["seller_id"],
-                                             refresh_token=seller["refresh_tokens"][region])
+            accounts[region] = AmazonAccount(
+                shop_id=shop.id,
+                region=region,
+                selling_partner_id=seller["seller_id"],
+                refresh_token=seller["refresh_tokens"][region],
+            )
             db.session.add(accounts[region])
         db.session.flush()
         for country, (region, marketplace_id) in MARKETS.items():
             market = marketplace(marketplace_id)
-            db.session.add(TargetMarketplace(
-                shop_id=shop.id, account_id=accounts[region].id, marketplace_id=marketplace_id,
-                country_code=country, currency=market.currency, language=market.language_tag,
-                enabled=True, fulfillment_channel="FBM"))
+            db.session.add(
+                TargetMarketplace(
+                    shop_id=shop.id,
+                    account_id=accounts[region].id,
+                    marketplace_id=marketplace_id,
+                    country_code=country,
+                    currency=market.currency,
+                    language=market.language_tag,
+                    enabled=True,
+                    fulfillment_channel="FBM",
+                )
+            )
         shop.settings = {**(shop.settings or {}), "safety_buffer": 0}
         db.session.commit()
-        world = World(app, app.config["SETTINGS"], server.url, store, amazon, shop.id,
-                      seller["seller_id"])
+        world = World(
+            app, app.config["SETTINGS"], server.url, store, amazon, shop.id, seller["seller_id"]
+        )
         yield world
         logs = world.stop_workers()
         store.app.extensions["wc_sender"].wait_idle(5)
@@ -177,7 +189,16 @@ def assign_product_types(shop_id: int) -> None:
     for snapshot in db.session.query(ProductSnapshot).filter_by(shop_id=shop_id):
         snapshot.product_type = PRODUCT_TYPES.get(snapshot.data.get("category") or "")
     for product_type in set(PRODUCT_TYPES.values()):
-        db.session.add(MappingProfile(shop_id=shop_id, product_type=product_type,
-                                      attributes=dict(SELLER_CONSTANTS), overrides={},
-                                      settings={}, texts={}, price_rules={}, disabled=[]))
+        db.session.add(
+            MappingProfile(
+                shop_id=shop_id,
+                product_type=product_type,
+                attributes=dict(SELLER_CONSTANTS),
+                overrides={},
+                settings={},
+                texts={},
+                price_rules={},
+                disabled=[],
+            )
+        )
     db.session.commit()

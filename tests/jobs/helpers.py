@@ -10,20 +10,40 @@ from tests.jobs.conftest import assign_product_types, wait_for
 
 def import_and_map(world) -> list[ProductSnapshot]:
     enqueue("jobs.catalog.import_catalogue", world.shop_id, queue="bulk", shop_id=world.shop_id)
-    wait_for(lambda: db.session.query(JobRun).filter_by(kind="catalogue_import",
-                                                        status="done").first(),
-             60, message=world.worker_logs)
+    wait_for(
+        lambda: db.session.query(JobRun).filter_by(kind="catalogue_import", status="done").first(),
+        60,
+        message=world.worker_logs,
+    )
     assign_product_types(world.shop_id)
     return db.session.query(ProductSnapshot).filter_by(shop_id=world.shop_id).all()
 
 
-def publish(world, mode: str = "publish", product_ids=None, marketplace_ids=None,
-            timeout: float = 180, **extra) -> JobRun:
+def publish(
+    world,
+    mode: str = "publish",
+    product_ids=None,
+    marketplace_ids=None,
+    timeout: float = 180,
+    **extra,
+) -> JobRun:
     shop_id = world.shop_id or db.session.query(ProductSnapshot.shop_id).first()[0]
-    run = JobRun(shop_id=shop_id, kind="publish", title=f"publish ({mode})",
-                 status="queued", total=0, done=0, failed=0, attempts=0,
-                 details={"mode": mode, "marketplace_ids": marketplace_ids or [],
-                          "product_ids": product_ids or [], **extra})
+    run = JobRun(
+        shop_id=shop_id,
+        kind="publish",
+        title=f"publish ({mode})",
+        status="queued",
+        total=0,
+        done=0,
+        failed=0,
+        attempts=0,
+        details={
+            "mode": mode,
+            "marketplace_ids": marketplace_ids or [],
+            "product_ids": product_ids or [],
+            **extra,
+        },
+    )
     db.session.add(run)
     db.session.commit()
     enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=shop_id)
@@ -32,15 +52,17 @@ def publish(world, mode: str = "publish", product_ids=None, marketplace_ids=None
         row = db.session.get(JobRun, run.id)
         return row if row.status in ("done", "failed") else None
 
-    done = wait_for(finished, timeout, message=getattr(world, "worker_logs", None)
-                    or getattr(world, "logs"))
+    done = wait_for(finished, timeout, message=getattr(world, "worker_logs", None) or world.logs)
     assert done.status == "done", done.message
     return done
 
 
 def wait_until_active(world, expected: int, timeout: float = 120) -> None:
-    wait_for(lambda: db.session.query(Listing).filter_by(status="active").count() >= expected,
-             timeout, message=world.worker_logs)
+    wait_for(
+        lambda: db.session.query(Listing).filter_by(status="active").count() >= expected,
+        timeout,
+        message=world.worker_logs,
+    )
 
 
 def amazon_quantity(world, sku: str) -> dict[str, int]:

@@ -16,21 +16,39 @@ def _skus(world) -> dict[str, int]:
     return {v.sku: v.quantity for v in db.session.query(VariantSnapshot).limit(10)}
 
 
-def _place(world, country: str, sku: str, channel: str = "MFN", quantity: int = 1,
-           price: str = "20.00") -> str:
-    order = world.amazon.control("POST", "orders", json={
-        "seller_id": world.seller_id, "marketplace_id": MARKETS[country][1],
-        "fulfillment_channel": channel,
-        "items": [{"sku": sku, "quantity": quantity, "price": price, "tax": "1.00",
-                   "shipping": "3.00"}],
-    })
+def _place(
+    world, country: str, sku: str, channel: str = "MFN", quantity: int = 1, price: str = "20.00"
+) -> str:
+    order = world.amazon.control(
+        "POST",
+        "orders",
+        json={
+            "seller_id": world.seller_id,
+            "marketplace_id": MARKETS[country][1],
+            "fulfillment_channel": channel,
+            "items": [
+                {
+                    "sku": sku,
+                    "quantity": quantity,
+                    "price": price,
+                    "tax": "1.00",
+                    "shipping": "3.00",
+                }
+            ],
+        },
+    )
     return order["AmazonOrderId"]
 
 
 def _poll_all(world, job_suffix: str = "") -> None:
     for account in db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id):
-        enqueue("jobs.orders.import_orders", account.id, queue="orders",
-                job_id=f"orders-test-{account.id}{job_suffix}", shop_id=world.shop_id)
+        enqueue(
+            "jobs.orders.import_orders",
+            account.id,
+            queue="orders",
+            job_id=f"orders-test-{account.id}{job_suffix}",
+            shop_id=world.shop_id,
+        )
 
 
 def _store_orders(world) -> list[dict]:
@@ -58,8 +76,11 @@ def test_fbm_and_fba_orders_in_four_currencies_arrive_once_with_the_right_amount
         _place(world, "JP", skus[3], quantity=2, price="3000"): ("JPY", "MFN"),
     }
     _poll_all(world)
-    wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 4, 90,
-             message=world.worker_logs)
+    wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").count() == 4,
+        90,
+        message=world.worker_logs,
+    )
     in_store = _by_amazon_id(world)
     assert set(in_store) == set(placed)
     for amazon_id, (currency, channel) in placed.items():
@@ -71,21 +92,31 @@ def test_fbm_and_fba_orders_in_four_currencies_arrive_once_with_the_right_amount
             assert order["status"] == "processing"
     # polling again (the checkpoint overlaps) creates nothing new
     _poll_all(world, "-again")
-    wait_for(lambda: world.amazon.calls("getOrders") and len(world.amazon.calls("getOrders")) >= 6,
-             60)
+    wait_for(
+        lambda: world.amazon.calls("getOrders") and len(world.amazon.calls("getOrders")) >= 6, 60
+    )
     assert {k: len(v) for k, v in _by_amazon_id(world).items()} == {k: 1 for k in placed}
 
 
-@pytest.mark.parametrize("step", ["order-after-claim", "order-before-store-create",
-                                  "order-after-store-create", "order-after-record"])
+@pytest.mark.parametrize(
+    "step",
+    [
+        "order-after-claim",
+        "order-before-store-create",
+        "order-after-store-create",
+        "order-after-record",
+    ],
+)
 def test_a_worker_killed_at_any_step_of_order_import_leaves_exactly_one_store_order(
-        world, tmp_path, step):
+    world, tmp_path, step
+):
     world.start_workers(1, CROSSPORT_FAILPOINTS=step, CROSSPORT_FAILPOINT_DIR=str(tmp_path))
     import_and_map(world)
     sku = list(_skus(world))[0]
     amazon_id = _place(world, "US", sku)
     _poll_all(world)
     wait_for(lambda: (tmp_path / f"failpoint-{step}").exists(), 60, message=world.worker_logs)
+
     # the job died with its work horse; RQ retries it at once, and the scheduler's next polls
     # (run here every 2 s instead of every minute) pick up an import left half-way
     def created_after_polling():
@@ -94,8 +125,7 @@ def test_a_worker_killed_at_any_step_of_order_import_leaves_exactly_one_store_or
         enqueue("jobs.periodic.poll_all_orders", queue="orders", job_id="periodic-poll-orders")
         return False
 
-    wait_for(created_after_polling, 90, interval=2,
-             message=lambda: world.worker_logs()[-3000:])
+    wait_for(created_after_polling, 90, interval=2, message=lambda: world.worker_logs()[-3000:])
     assert len(_by_amazon_id(world).get(amazon_id, [])) == 1
 
 
@@ -106,8 +136,11 @@ def test_two_workers_importing_the_same_order_create_it_once(world):
     amazon_id = _place(world, "DE", sku)
     for suffix in ("-a", "-b", "-c"):  # three polls at once, not coalesced
         _poll_all(world, suffix)
-    wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 1, 90,
-             message=world.worker_logs)
+    wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").count() == 1,
+        90,
+        message=world.worker_logs,
+    )
     assert len(_by_amazon_id(world)[amazon_id]) == 1
 
 
@@ -117,12 +150,18 @@ def test_a_store_fulfilment_is_confirmed_on_amazon_once_with_carrier_and_trackin
     sku = list(_skus(world))[0]
     amazon_id = _place(world, "UK", sku, quantity=2)
     _poll_all(world)
-    link = wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").first(), 90,
-                    message=world.worker_logs)
+    link = wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").first(),
+        90,
+        message=world.worker_logs,
+    )
     # when the store ships it with a tracking number (the Shipment Tracking plugin's meta)
-    world.store.control(f"orders/{link.store_order_id}/tracking",
-                        {"tracking_provider": "Royal Mail", "tracking_number": "RM123456789GB"})
+    world.store.control(
+        f"orders/{link.store_order_id}/tracking",
+        {"tracking_provider": "Royal Mail", "tracking_number": "RM123456789GB"},
+    )
     world.store.wait()
+
     # then Amazon has the shipment, with Amazon's carrier code and every item
     def shipped():
         order = world.amazon.control("GET", f"orders/{amazon_id}")
@@ -135,8 +174,13 @@ def test_a_store_fulfilment_is_confirmed_on_amazon_once_with_carrier_and_trackin
     assert sum(i["quantity"] for i in package["orderItems"]) == 2
     wait_for(lambda: db.session.get(OrderLink, link.id).state == "shipped", 30)
     # a second notice of the same fulfilment confirms nothing again
-    enqueue("jobs.shipments.sync_store_order", world.shop_id, link.store_order_id,
-            queue="orders", job_id="again")
+    enqueue(
+        "jobs.shipments.sync_store_order",
+        world.shop_id,
+        link.store_order_id,
+        queue="orders",
+        job_id="again",
+    )
     wait_for(lambda: len(world.amazon.calls("confirmShipment")) >= 1, 30)
     import time
 
@@ -150,11 +194,17 @@ def test_an_order_cancelled_on_amazon_is_cancelled_in_the_store(world):
     sku = list(_skus(world))[0]
     amazon_id = _place(world, "US", sku)
     _poll_all(world)
-    link = wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").first(), 90,
-                    message=world.worker_logs)
+    link = wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").first(),
+        90,
+        message=world.worker_logs,
+    )
     world.amazon.control("POST", f"orders/{amazon_id}/cancel")
     _poll_all(world, "-after-cancel")
-    wait_for(lambda: db.session.get(OrderLink, link.id).state == "cancelled", 60,
-             message=world.worker_logs)
+    wait_for(
+        lambda: db.session.get(OrderLink, link.id).state == "cancelled",
+        60,
+        message=world.worker_logs,
+    )
     (order,) = _by_amazon_id(world)[amazon_id]
     assert order["status"] == "cancelled"

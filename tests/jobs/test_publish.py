@@ -9,10 +9,22 @@ from tests.jobs.conftest import MARKETS, assign_product_types, wait_for
 
 
 def _run(world, mode: str, marketplaces=None, product_ids=None, **extra) -> JobRun:
-    run = JobRun(shop_id=world.shop_id, kind="publish", title=f"publish ({mode})", status="queued",
-                 total=0, done=0, failed=0, attempts=0,
-                 details={"mode": mode, "marketplace_ids": marketplaces or [],
-                          "product_ids": product_ids or [], **extra})
+    run = JobRun(
+        shop_id=world.shop_id,
+        kind="publish",
+        title=f"publish ({mode})",
+        status="queued",
+        total=0,
+        done=0,
+        failed=0,
+        attempts=0,
+        details={
+            "mode": mode,
+            "marketplace_ids": marketplaces or [],
+            "product_ids": product_ids or [],
+            **extra,
+        },
+    )
     db.session.add(run)
     db.session.commit()
     enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=world.shop_id)
@@ -28,15 +40,16 @@ def test_import_validate_and_publish_to_eight_marketplaces(world):
     world.start_workers(2)
     # given the catalogue imported from the store
     enqueue("jobs.catalog.import_catalogue", world.shop_id, queue="bulk", shop_id=world.shop_id)
-    snapshots = wait_for(lambda: db.session.query(ProductSnapshot).count() >= 30, 60,
-                         message=world.worker_logs)
+    snapshots = wait_for(
+        lambda: db.session.query(ProductSnapshot).count() >= 30, 60, message=world.worker_logs
+    )
     assert snapshots
     assign_product_types(world.shop_id)
     # when every product is validated for every marketplace
     run = _run(world, "validate")
     done = wait_for(lambda: _finished(run.id), 120, message=world.worker_logs)
     assert done.status == "done", done.message
-    statuses = Counter(l.status for l in db.session.query(Listing))
+    statuses = Counter(row.status for row in db.session.query(Listing))
     assert statuses["ready"] > 0, "\n".join(map(str, [statuses, done.message, *_debug_problems()]))
     # then nothing went to Amazon yet
     assert world.amazon.calls("putListingsItem") == []
@@ -47,17 +60,27 @@ def test_import_validate_and_publish_to_eight_marketplaces(world):
     summary = done.details["summary"]
     assert summary["sent"] > 0 and summary["rejected"] == 0, done.message
     # feeds are followed to their reports, then listings are read back until Amazon sells them
-    wait_for(lambda: all(f.status == "done" for f in db.session.query(Submission)
-                         .filter_by(kind="feed")), 120, message=world.worker_logs)
-    wait_for(lambda: db.session.query(Listing).filter_by(status="active").count()
-             == summary["sent"], 120, message=lambda: str(Counter(
-                 l.status for l in db.session.query(Listing))))
-    markets_sent = {l.marketplace_id for l in db.session.query(Listing).filter_by(status="active")}
+    wait_for(
+        lambda: all(
+            f.status == "done" for f in db.session.query(Submission).filter_by(kind="feed")
+        ),
+        120,
+        message=world.worker_logs,
+    )
+    wait_for(
+        lambda: db.session.query(Listing).filter_by(status="active").count() == summary["sent"],
+        120,
+        message=lambda: str(Counter(row.status for row in db.session.query(Listing))),
+    )
+    active = db.session.query(Listing).filter_by(status="active")
+    markets_sent = {row.marketplace_id for row in active}
     assert markets_sent == {m for _, m in MARKETS.values()}
     # nothing with local problems was sent
     amazon_listings = world.amazon.control("GET", "listings")["listings"]
     on_amazon = {(row["sku"], row["marketplace_id"]) for row in amazon_listings}
-    held = {(r.sku, r.marketplace_id) for r in db.session.query(Listing).filter_by(status="problems")}
+    held = {
+        (r.sku, r.marketplace_id) for r in db.session.query(Listing).filter_by(status="problems")
+    }
     assert held and not (held & on_amazon)
     assert len(on_amazon) == summary["sent"]
 
@@ -72,18 +95,21 @@ def _debug_problems():
 
 
 def test_a_product_missing_a_required_attribute_for_de_is_held_for_de_and_published_elsewhere(
-        world):
+    world,
+):
     from core.models import MappingProfile, TargetMarketplace
     from tests.jobs.helpers import import_and_map, publish
 
     world.start_workers(2)
     snapshots = import_and_map(world)
-    product = next(s for s in snapshots if s.product_type == "KITCHEN"
-                   and len(s.data["variants"]) == 1)
+    product = next(
+        s for s in snapshots if s.product_type == "KITCHEN" and len(s.data["variants"]) == 1
+    )
     # the seller has not given the GPSR safety attestation, which the EU requires
     profile = db.session.query(MappingProfile).filter_by(product_type="KITCHEN").one()
-    profile.attributes = {k: v for k, v in profile.attributes.items()
-                          if k != "gpsr_safety_attestation"}
+    profile.attributes = {
+        k: v for k, v in profile.attributes.items() if k != "gpsr_safety_attestation"
+    }
     db.session.commit()
     de = db.session.query(TargetMarketplace).filter_by(country_code="DE").one()
     us = db.session.query(TargetMarketplace).filter_by(country_code="US").one()
@@ -95,8 +121,9 @@ def test_a_product_missing_a_required_attribute_for_de_is_held_for_de_and_publis
     assert [p["attribute"] for p in held.local_problems] == ["gpsr_safety_attestation"]
     assert "Amazon.de" in held.local_problems[0]["message"]
     assert sent.status in ("submitted", "active")
-    on_amazon = {(r["sku"], r["marketplace_id"])
-                 for r in world.amazon.control("GET", "listings")["listings"]}
+    on_amazon = {
+        (r["sku"], r["marketplace_id"]) for r in world.amazon.control("GET", "listings")["listings"]
+    }
     assert (sku, us.marketplace_id) in on_amazon and (sku, de.marketplace_id) not in on_amazon
 
 
@@ -106,10 +133,12 @@ def test_a_429_storm_and_a_5xx_burst_end_with_everything_published_once(world):
     world.start_workers(2)
     snapshots = import_and_map(world)
     kitchen = [s.id for s in snapshots if s.product_type == "KITCHEN"][:4]
-    world.amazon.control("POST", "faults", json={"kind": "429", "operation": "putListingsItem",
-                                                 "count": 8})
-    world.amazon.control("POST", "faults", json={"kind": "500", "operation": "putListingsItem",
-                                                 "count": 3})
+    world.amazon.control(
+        "POST", "faults", json={"kind": "429", "operation": "putListingsItem", "count": 8}
+    )
+    world.amazon.control(
+        "POST", "faults", json={"kind": "500", "operation": "putListingsItem", "count": 3}
+    )
     done = publish(world, product_ids=kitchen, marketplace_ids=["ATVPDKIKX0DER"])
     summary = done.details["summary"]
     assert summary["sent"] == len(kitchen) and summary["rejected"] == 0, done.message

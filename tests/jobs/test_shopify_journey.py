@@ -27,14 +27,20 @@ TYPES = {"Shirts": "SHIRT", "Hats": "SHIRT", "Socks": "SHIRT", "Outerwear": "SHI
 
 class Journey:
     def __init__(self, app, public_url, shopify_url, amazon):
-        self.app, self.public_url, self.shopify_url, self.amazon = app, public_url, shopify_url, amazon
+        self.app, self.public_url, self.shopify_url, self.amazon = (
+            app,
+            public_url,
+            shopify_url,
+            amazon,
+        )
         self.browser = requests.Session()  # the seller's browser: keeps Crossport's cookies
         self.workers = []
         self.shop_id = None
 
     def shopify(self, method, path, **kwargs):
-        answer = requests.request(method, f"{self.shopify_url}/_sandbox{path}", timeout=30,
-                                  **kwargs)
+        answer = requests.request(
+            method, f"{self.shopify_url}/_sandbox{path}", timeout=30, **kwargs
+        )
         answer.raise_for_status()
         return answer.json()
 
@@ -43,8 +49,9 @@ class Journey:
 
     def api(self, method, path, **kwargs):
         headers = {"Authorization": f"Bearer {self.session_token()}"}
-        return requests.request(method, self.public_url + path, headers=headers, timeout=30,
-                                **kwargs)
+        return requests.request(
+            method, self.public_url + path, headers=headers, timeout=30, **kwargs
+        )
 
     def follow(self, url: str) -> requests.Response:
         """Follow redirects across Crossport, Shopify and Amazon as a browser does."""
@@ -75,8 +82,10 @@ def journey(app_factory, emulator, amazon_server, specs_dir):  # noqa: F811
     app = app_factory(
         public_url=public_url,
         shopify_admin_url_template=f"{emulator.url}/store/{{shop}}",
-        shopify_api_key=API_KEY, shopify_api_secret=API_SECRET,
-        spapi_endpoints=amazon.endpoints(), lwa_token_url=f"{amazon.url}/auth/o2/token",
+        shopify_api_key=API_KEY,
+        shopify_api_secret=API_SECRET,
+        spapi_endpoints=amazon.endpoints(),
+        lwa_token_url=f"{amazon.url}/auth/o2/token",
         amazon_consent_url=f"{amazon.url}/{{region}}/apps/authorize/consent",
         spapi_rate_speedup=SPEEDUP,
     )
@@ -108,22 +117,33 @@ def test_the_whole_journey_on_shopify(journey):
     # 3. the seller connects Amazon in three regions and chooses eight marketplaces
     seller = trip.amazon.new_seller(name="Journey Store")
     for region in ("NA", "EU", "FE"):
-        trip.amazon.control("POST", "consent", json={"region": region,
-                                                     "seller_id": seller["seller_id"]})
+        trip.amazon.control(
+            "POST", "consent", json={"region": region, "seller_id": seller["seller_id"]}
+        )
         consent = trip.api("POST", f"/amazon/authorize?region={region}").json()["url"]
         assert trip.follow(consent).status_code == 200
     chosen = [mid for _, mid in MARKETS.values()]
-    enabled = trip.api("POST", "/amazon/marketplaces",
-                       json={"marketplace_ids": chosen, "enabled": True}).json()["updated"]
+    enabled = trip.api(
+        "POST", "/amazon/marketplaces", json={"marketplace_ids": chosen, "enabled": True}
+    ).json()["updated"]
     assert sorted(enabled) == sorted(chosen)
     # 4. mapping: a product type per store category, and the facts the store does not hold
     for snapshot in db.session.query(ProductSnapshot):
         category = snapshot.data.get("category") or ""
         snapshot.product_type = TYPES.get(category, "KITCHEN" if category else None)
     for product_type in ("SHIRT", "KITCHEN"):
-        db.session.add(MappingProfile(shop_id=shop_id, product_type=product_type,
-                                      attributes=dict(SELLER_CONSTANTS), overrides={},
-                                      settings={}, texts={}, price_rules={}, disabled=[]))
+        db.session.add(
+            MappingProfile(
+                shop_id=shop_id,
+                product_type=product_type,
+                attributes=dict(SELLER_CONSTANTS),
+                overrides={},
+                settings={},
+                texts={},
+                price_rules={},
+                disabled=[],
+            )
+        )
     db.session.commit()
     # 5. a trial run of 10 SKUs per marketplace goes first, as single calls
     trial = publish(trip, "trial", trial_size=10)
@@ -132,31 +152,49 @@ def test_the_whole_journey_on_shopify(journey):
     # 6. then everything valid goes, as one feed per marketplace
     done = publish(trip, "publish", timeout=400)
     assert done.details["summary"]["feeds"] >= len(chosen), done.message
-    wait_for(lambda: db.session.query(Listing).filter(Listing.status.in_(
-        ("submitted", "error"))).count() == 0 and
-        db.session.query(Listing).filter_by(status="active").count() > 1000, 300,
-        message=lambda: str(Counter(r.status for r in db.session.query(Listing))))
+    wait_for(
+        lambda: (
+            db.session.query(Listing).filter(Listing.status.in_(("submitted", "error"))).count()
+            == 0
+            and db.session.query(Listing).filter_by(status="active").count() > 1000
+        ),
+        300,
+        message=lambda: str(Counter(r.status for r in db.session.query(Listing))),
+    )
     held = db.session.query(Listing).filter_by(status="problems").all()
     assert {r.sku for r in held} == {"DEMO-INCOMPLETE"}  # the product Amazon would refuse
     # 7. a stock change in the store reaches every marketplace
     sku = "DEMO-004"  # a simple product
     trip.shopify("POST", f"/shops/{SHOP}/stock", json={"sku": sku, "quantity": 3})
-    listed = {r.marketplace_id for r in db.session.query(Listing).filter_by(sku=sku,
-                                                                           status="active")}
+    listed = {
+        r.marketplace_id for r in db.session.query(Listing).filter_by(sku=sku, status="active")
+    }
     assert len(listed) == len(chosen)
-    wait_for(lambda: all(amazon_quantity(trip, sku).get(m) == 3 for m in listed), 60,
-             message=lambda: str(amazon_quantity(trip, sku)))
+    wait_for(
+        lambda: all(amazon_quantity(trip, sku).get(m) == 3 for m in listed),
+        60,
+        message=lambda: str(amazon_quantity(trip, sku)),
+    )
     # 8. orders in four currencies, FBM and FBA, arrive in the store once each
     placed = {}
     for country, channel in (("US", "MFN"), ("DE", "MFN"), ("UK", "AFN"), ("JP", "MFN")):
-        order = trip.amazon.control("POST", "orders", json={
-            "seller_id": seller["seller_id"], "marketplace_id": MARKETS[country][1],
-            "fulfillment_channel": channel,
-            "items": [{"sku": "DEMO-001-M-R", "quantity": 1, "price": "25.00"}]})
+        order = trip.amazon.control(
+            "POST",
+            "orders",
+            json={
+                "seller_id": seller["seller_id"],
+                "marketplace_id": MARKETS[country][1],
+                "fulfillment_channel": channel,
+                "items": [{"sku": "DEMO-001-M-R", "quantity": 1, "price": "25.00"}],
+            },
+        )
         placed[order["AmazonOrderId"]] = (country, channel)
     enqueue("jobs.periodic.poll_all_orders", queue="orders")
-    wait_for(lambda: db.session.query(OrderLink).filter_by(state="created").count() == 4, 120,
-             message=trip.logs)
+    wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").count() == 4,
+        120,
+        message=trip.logs,
+    )
     orders = {o["source_identifier"]: o for o in trip.shopify("GET", f"/shops/{SHOP}")["orders"]}
     assert set(orders) == set(placed)
     currencies = {"US": "USD", "DE": "EUR", "UK": "GBP", "JP": "JPY"}
@@ -167,9 +205,13 @@ def test_the_whole_journey_on_shopify(journey):
             assert orders[amazon_id]["fulfillment_status"] == "fulfilled"
     # 9. the store ships the US order: Amazon gets carrier and tracking
     us_id = next(k for k, v in placed.items() if v[0] == "US")
-    trip.shopify("POST", f"/shops/{SHOP}/orders/{orders[us_id]['id']}/fulfil",
-                 json={"company": "UPS", "number": "1Z999AA10123456784"})
-    shipped = wait_for(lambda: trip.amazon.control("GET", f"orders/{us_id}")["shipments"], 60,
-                       message=trip.logs)
+    trip.shopify(
+        "POST",
+        f"/shops/{SHOP}/orders/{orders[us_id]['id']}/fulfil",
+        json={"company": "UPS", "number": "1Z999AA10123456784"},
+    )
+    shipped = wait_for(
+        lambda: trip.amazon.control("GET", f"orders/{us_id}")["shipments"], 60, message=trip.logs
+    )
     assert shipped[0]["trackingNumber"] == "1Z999AA10123456784"
     assert shipped[0]["carrierCode"] == "UPS"

@@ -6,9 +6,14 @@ from jobs.catalog import save_snapshot
 
 
 def _product(title: str, updated_at: str, price: str = "10.00") -> dict:
-    return {"id": "7", "title": title, "updated_at": updated_at,
-            "variants": [{"id": "71", "sku": "SKU-7", "price": price, "currency": "USD",
-                          "quantity": 3}]}
+    return {
+        "id": "7",
+        "title": title,
+        "updated_at": updated_at,
+        "variants": [
+            {"id": "71", "sku": "SKU-7", "price": price, "currency": "USD", "quantity": 3}
+        ],
+    }
 
 
 def test_newest_state_wins_whatever_the_arrival_order(app):
@@ -20,7 +25,7 @@ def test_newest_state_wins_whatever_the_arrival_order(app):
     assert save_snapshot(shop.id, _product("v1", "2026-11-26T10:00:01Z", "11.00")) == "stale"
     snapshot = db.session.query(ProductSnapshot).one()
     assert snapshot.title == "v2"
-    assert str(db.session.query(VariantSnapshot).one().price) .startswith("12")
+    assert str(db.session.query(VariantSnapshot).one().price).startswith("12")
     # a newer one still applies
     assert save_snapshot(shop.id, _product("v3", "2026-11-26T10:00:03Z")) == "updated"
     assert db.session.query(ProductSnapshot).one().title == "v3"
@@ -30,6 +35,7 @@ def test_a_malformed_product_is_reported_not_stored(app):
     shop = Shop(platform="woocommerce", domain="https://shop.example")
     db.session.add(shop)
     db.session.commit()
-    assert save_snapshot(shop.id, {"id": "8", "title": "x", "variants": [{"sku": "A"}]}) == \
-        "malformed"
+    assert (
+        save_snapshot(shop.id, {"id": "8", "title": "x", "variants": [{"sku": "A"}]}) == "malformed"
+    )
     assert db.session.query(ProductSnapshot).count() == 0

@@ -12,8 +12,9 @@ def _published_simple_product(world) -> tuple[ProductSnapshot, str, int]:
     """One simple kitchen product listed in every marketplace where it is valid."""
     world.start_workers(2)
     snapshots = import_and_map(world)
-    product = next(s for s in snapshots if s.product_type == "KITCHEN"
-                   and len(s.data["variants"]) == 1)
+    product = next(
+        s for s in snapshots if s.product_type == "KITCHEN" and len(s.data["variants"]) == 1
+    )
     done = publish(world, product_ids=[product.id])
     wait_until_active(world, done.details["summary"]["sent"])
     sku = product.data["variants"][0]["sku"]
@@ -26,19 +27,25 @@ def test_a_burst_of_stock_changes_costs_one_call_per_marketplace_with_the_last_v
     calls_before = len(world.amazon.calls("patchListingsItem"))
     # when the store changes the SKU's stock 100 times within a second
     started = time.monotonic()
-    world.store.control(f"products/{product.external_id}/stock-burst",
-                        {"quantities": list(range(100, 0, -1))})
+    world.store.control(
+        f"products/{product.external_id}/stock-burst", {"quantities": list(range(100, 0, -1))}
+    )
     burst_seconds = time.monotonic() - started  # about a second on a loaded 2-core machine
     world.store.wait()
     # then every marketplace ends with the last value, 1
-    markets = {r.marketplace_id for r in db.session.query(Listing).filter_by(sku=sku,
-                                                                             status="active")}
-    wait_for(lambda: all(amazon_quantity(world, sku).get(m) == 1 for m in markets), 60,
-             message=lambda: f"{amazon_quantity(world, sku)}\n{world.worker_logs()[-4000:]}")
+    markets = {
+        r.marketplace_id for r in db.session.query(Listing).filter_by(sku=sku, status="active")
+    }
+    wait_for(
+        lambda: all(amazon_quantity(world, sku).get(m) == 1 for m in markets),
+        60,
+        message=lambda: f"{amazon_quantity(world, sku)}\n{world.worker_logs()[-4000:]}",
+    )
     time.sleep(3)  # let any straggling job finish, so extra calls would be counted
     patches = len(world.amazon.calls("patchListingsItem")) - calls_before
     assert patches <= len(markets), (
-        f"{patches} calls for {len(markets)} marketplaces (burst took {burst_seconds:.2f} s)")
+        f"{patches} calls for {len(markets)} marketplaces (burst took {burst_seconds:.2f} s)"
+    )
 
 
 def test_safety_buffer_per_marketplace_and_no_push_to_fba(world):
@@ -46,14 +53,19 @@ def test_safety_buffer_per_marketplace_and_no_push_to_fba(world):
     de = db.session.query(TargetMarketplace).filter_by(country_code="DE").one()
     de.safety_buffer = 3
     us = db.session.query(TargetMarketplace).filter_by(country_code="US").one()
-    us_listing = db.session.query(Listing).filter_by(sku=sku, marketplace_id=us.marketplace_id).one()
+    us_listing = (
+        db.session.query(Listing).filter_by(sku=sku, marketplace_id=us.marketplace_id).one()
+    )
     us_listing.fulfillment_channel = "FBA"  # Amazon stocks it: never pushed
     db.session.commit()
     before = amazon_quantity(world, sku)
     world.store.control(f"products/{product.external_id}/stock", {"stock_quantity": 7})
     world.store.wait()
-    wait_for(lambda: amazon_quantity(world, sku).get(de.marketplace_id) == 4, 60,
-             message=lambda: str(amazon_quantity(world, sku)))
+    wait_for(
+        lambda: amazon_quantity(world, sku).get(de.marketplace_id) == 4,
+        60,
+        message=lambda: str(amazon_quantity(world, sku)),
+    )
     uk = db.session.query(TargetMarketplace).filter_by(country_code="UK").one()
     if uk.marketplace_id in before:
         wait_for(lambda: amazon_quantity(world, sku).get(uk.marketplace_id) == 7, 30)

@@ -20,8 +20,9 @@ def worker_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start_worker(settings: Settings, *, burst: bool = False, queues: str = "",
-                 extra_env: dict | None = None) -> subprocess.Popen:
+def start_worker(
+    settings: Settings, *, burst: bool = False, queues: str = "", extra_env: dict | None = None
+) -> subprocess.Popen:
     """`flask worker` in its own process group, so a test can SIGKILL it and its work horse."""
     args = [sys.executable, "-m", "flask", "--app", "app", "worker"]
     if burst:
@@ -30,8 +31,12 @@ def start_worker(settings: Settings, *, burst: bool = False, queues: str = "",
         args += ["--queues", queues]
     log = tempfile.NamedTemporaryFile(prefix="crossport-worker-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        args, cwd=REPO, env={**worker_env(settings), **(extra_env or {})}, start_new_session=True,
-        stdout=log, stderr=subprocess.STDOUT,
+        args,
+        cwd=REPO,
+        env={**worker_env(settings), **(extra_env or {})},
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     proc.log_path = log.name  # read it in a failing assertion's message
     return proc
