@@ -6,6 +6,8 @@ from core.db import db
 from core.models import AmazonAccount, Shop, StoreConnection, Submission
 from jobs.queues import enqueue
 
+ORDER_IMPORT_TIMEOUT = 3600  # a backlog at getOrderItems' 0.5/s takes a while
+
 
 def _installed_shop_ids() -> list[int]:
     return [shop_id for (shop_id,) in db.session.query(Shop.id).filter_by(status="installed")]
@@ -27,6 +29,7 @@ def poll_all_orders() -> int:
             job_id=f"orders:{account_id}",
             title="Import Amazon orders",
             shop_id=shop_id,
+            timeout=ORDER_IMPORT_TIMEOUT,
         )
     for shop_id in _installed_shop_ids():
         enqueue(

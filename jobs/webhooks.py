@@ -11,19 +11,30 @@ import logging
 from collections.abc import Callable
 
 from core.db import db, utcnow
-from core.models import Shop, VariantSnapshot, WebhookEvent
+from core.models import ProductSnapshot, Shop, VariantSnapshot, WebhookEvent
 from jobs.queues import enqueue
 
 log = logging.getLogger("crossport.jobs")
 
 
 def _product_changed(event: WebhookEvent) -> None:
+    """Stock first (it oversells if late), then content and price on a slower queue."""
+    from jobs.stock import request_stock_sync
+
     product_id = event.resource_id or str(event.payload.get("id", ""))
+    skus = (
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(ProductSnapshot.shop_id == event.shop_id, ProductSnapshot.external_id == product_id)
+        .all()
+    )
+    for (sku,) in skus:  # reads the live quantity when it runs: the payload may be stale
+        request_stock_sync(event.shop_id, sku)
     enqueue(
         "jobs.webhooks.refresh_product_and_listings",
         event.shop_id,
         product_id,
-        queue="sync",
+        queue="listings",
         job_id=f"product:{event.shop_id}:{product_id}",
         title=f"Product {product_id} changed",
         shop_id=event.shop_id,

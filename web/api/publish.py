@@ -10,6 +10,9 @@ from core.models import JobRun, ProductSnapshot, TargetMarketplace
 from jobs.queues import enqueue
 from web.api.registry import not_found, operation
 
+# mapping 10,000 SKUs for 8 marketplaces takes minutes, far past the default job timeout
+PUBLISH_TIMEOUT = 3 * 3600
+
 MODES = ("validate", "trial", "publish")
 MODE_TITLES = {
     "validate": "Pre-validate listings",
@@ -131,6 +134,7 @@ def start_publish(body: dict):
         "jobs.publish.run_publish",
         run.id,
         queue="listings",
+        timeout=PUBLISH_TIMEOUT,
         job_id=f"publish-run-{run.id}",
         title=run.title,
         shop_id=g.shop_id,
