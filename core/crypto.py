@@ -66,20 +66,3 @@ class EncryptedText(TypeDecorator):
         if value is None:
             return None
         return active_keyring().decrypt(value)
-
-
-class Masked(str):
-    """A secret that prints as a mask, so it cannot leak into a log line or a page."""
-
-    def __repr__(self) -> str:
-        return "'***'"
-
-    def __str__(self) -> str:
-        return "***"
-
-
-def mask(secret: str | None) -> str:
-    """How a secret is shown: its last four characters at most."""
-    if not secret:
-        return ""
-    return "…" + secret[-4:] if len(secret) > 12 else "***"
