@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from decimal import Decimal
 
 from marshmallow import ValidationError
 
 from core.db import db, utcnow
 from core.models import ProductSnapshot, Shop, VariantSnapshot
+from core.times import parse_utc
 from jobs.runs import finish_run, progress, start_run
 from jobs.stores import store_for
 from mapping.canonical import load_product
@@ -73,7 +73,7 @@ def save_snapshot(shop_id: int, raw: dict) -> str:
             "malformed product %s: %s", raw.get("id"), exc.messages, extra={"shop_id": shop_id}
         )
         return "malformed"
-    updated_at = _parse_time(product["updated_at"])
+    updated_at = parse_utc(product["updated_at"])
     snapshot = (
         db.session.query(ProductSnapshot)
         .filter_by(shop_id=shop_id, external_id=product["id"])
@@ -127,17 +127,3 @@ def _save_variants(shop_id: int, snapshot: ProductSnapshot, variants: list[dict]
         }
     for gone in existing.values():
         db.session.delete(gone)
-
-
-def _parse_time(value: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        from datetime import UTC
-
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed

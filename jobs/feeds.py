@@ -8,6 +8,7 @@ from core.db import db, utcnow
 from core.models import Listing, Submission
 from jobs.alerts import raise_alert
 from jobs.amazon import seller_for
+from jobs.listing_status import request_status_refresh
 from jobs.queues import enqueue
 
 log = logging.getLogger("crossport.jobs")
@@ -81,13 +82,4 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
             f"({submission.message_count} listings); they were not changed.",
         )
     db.session.commit()
-    enqueue(
-        "jobs.listing_status.refresh_statuses",
-        submission.shop_id,
-        submission.marketplace_id,
-        queue="listings",
-        job_id=f"statuses:{submission.shop_id}:{submission.marketplace_id}",
-        title="Read listing statuses from Amazon",
-        shop_id=submission.shop_id,
-        delay_seconds=2,
-    )
+    request_status_refresh(submission.shop_id, submission.marketplace_id, delay_seconds=2)

@@ -67,24 +67,30 @@ def refresh_statuses(shop_id: int, marketplace_id: str) -> int:
     return changed
 
 
+def request_status_refresh(shop_id: int, marketplace_id: str, delay_seconds: float = 0) -> None:
+    """Queue one read-back of a marketplace's listings (coalesced per shop and marketplace)."""
+    from jobs.queues import enqueue
+
+    enqueue(
+        "jobs.listing_status.refresh_statuses",
+        shop_id,
+        marketplace_id,
+        queue="listings",
+        job_id=f"statuses:{shop_id}:{marketplace_id}",
+        title="Read listing statuses from Amazon",
+        shop_id=shop_id,
+        delay_seconds=delay_seconds,
+    )
+
+
 def _check_again(shop_id: int, marketplace_id: str) -> None:
     """Accepted listings usually turn buyable within minutes: look again, a bounded number of
     times (the reconciliation sweep covers anything slower)."""
     from core.redis import get_redis
-    from jobs.queues import enqueue
 
     key = f"crossport:status-checks:{shop_id}:{marketplace_id}"
     redis = get_redis()
     checks = redis.incr(key)
     redis.expire(key, 3600)
     if checks <= 60:
-        enqueue(
-            "jobs.listing_status.refresh_statuses",
-            shop_id,
-            marketplace_id,
-            queue="listings",
-            job_id=f"statuses:{shop_id}:{marketplace_id}",
-            title="Read listing statuses from Amazon",
-            shop_id=shop_id,
-            delay_seconds=min(30, 2 + checks),
-        )
+        request_status_refresh(shop_id, marketplace_id, delay_seconds=min(30, 2 + checks))

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
 from core.failpoints import failpoint
-from core.models import AmazonAccount, Checkpoint, OrderLink, Shop, TargetMarketplace
+from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace
 from core.redis import get_redis
+from core.times import parse_utc
 from jobs.amazon import seller_for_account
+from jobs.checkpoints import checkpoint_row
 from jobs.runs import finish_run, progress, start_run
 from jobs.stores import store_for
 from mapping.orders import amazon_order_to_store_order
@@ -46,7 +48,7 @@ def import_orders(account_id: int) -> int:
     ]
     if not marketplace_ids:
         return 0
-    checkpoint = _checkpoint(shop.id, f"orders:{account.region}")
+    checkpoint = checkpoint_row(shop.id, f"orders:{account.region}")
     since = (
         datetime.fromisoformat(checkpoint.value) - OVERLAP
         if checkpoint.value
@@ -57,7 +59,7 @@ def import_orders(account_id: int) -> int:
     count, complete_until = 0, None
     for kind, item in seller.iter_orders(marketplace_ids, last_updated_after=_iso(since)):
         if kind == "checkpoint":
-            complete_until = _amazon_time(item)
+            complete_until = parse_utc(item)
             continue
         import_order(shop, seller, item)
         count += 1
@@ -169,7 +171,7 @@ def _claim(shop_id: int, order: dict) -> OrderLink:
         amazon_status=order.get("OrderStatus", ""),
         currency=total.get("CurrencyCode", ""),
         total=total.get("Amount", ""),
-        purchase_date=_amazon_time(order.get("PurchaseDate")),
+        purchase_date=parse_utc(order.get("PurchaseDate")),
         shipment={},
         **key,
     )
@@ -229,23 +231,5 @@ def _account_for_marketplace(shop_id: int, marketplace_id: str) -> AmazonAccount
     return target.account if target else None
 
 
-def _checkpoint(shop_id: int, name: str) -> Checkpoint:
-    row = db.session.query(Checkpoint).filter_by(shop_id=shop_id, name=name).first()
-    if row is None:
-        row = Checkpoint(shop_id=shop_id, name=name, value="")
-        db.session.add(row)
-        db.session.flush()
-    return row
-
-
 def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
-
-
-def _amazon_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    from datetime import UTC
-
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed

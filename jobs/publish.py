@@ -15,6 +15,7 @@ from core.db import db, utcnow
 from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, TargetMarketplace
 from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
+from jobs.listing_status import request_status_refresh
 from jobs.plans import plans_for_product, rates_table
 from jobs.queues import enqueue
 from jobs.runs import finish_run, progress
@@ -84,16 +85,7 @@ def _publish(run: JobRun, shop: Shop) -> str:
             sent, rejected = _send_single(shop, target, valid, listings, run)
             summary["sent"] += sent
             summary["rejected"] += rejected
-            enqueue(
-                "jobs.listing_status.refresh_statuses",
-                shop.id,
-                target.marketplace_id,
-                queue="listings",
-                job_id=f"statuses:{shop.id}:{target.marketplace_id}",
-                title="Read listing statuses from Amazon",
-                shop_id=shop.id,
-                delay_seconds=2,
-            )
+            request_status_refresh(shop.id, target.marketplace_id, delay_seconds=2)
         else:
             feeds = _send_feeds(shop, target, valid, listings)
             summary["feeds"] += feeds

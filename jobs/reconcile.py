@@ -13,7 +13,6 @@ from flask import current_app
 
 from core.db import db, utcnow
 from core.models import (
-    Checkpoint,
     Listing,
     OrderLink,
     Shop,
@@ -21,6 +20,8 @@ from core.models import (
     VariantSnapshot,
 )
 from jobs.catalog import save_snapshot
+from jobs.checkpoints import checkpoint_row
+from jobs.listing_status import request_status_refresh
 from jobs.queues import enqueue
 from jobs.runs import finish_run, start_run
 from jobs.stock import LIVE_STATUSES, request_stock_sync
@@ -54,32 +55,16 @@ def reconcile_shop(shop_id: int) -> dict:
         shop_id=shop_id,
     )
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop_id, enabled=True):
-        enqueue(
-            "jobs.listing_status.refresh_statuses",
-            shop_id,
-            target.marketplace_id,
-            queue="listings",
-            job_id=f"statuses:{shop_id}:{target.marketplace_id}",
-            title="Read listing statuses from Amazon",
-            shop_id=shop_id,
-        )
+        request_status_refresh(shop_id, target.marketplace_id)
     finish_run(run, ", ".join(f"{k}: {v}" for k, v in repaired.items()))
     run.details = repaired
     db.session.commit()
     return repaired
 
 
-def _checkpoint(shop_id: int, name: str) -> Checkpoint:
-    row = db.session.query(Checkpoint).filter_by(shop_id=shop_id, name=name).first()
-    if row is None:
-        row = Checkpoint(shop_id=shop_id, name=name, value="")
-        db.session.add(row)
-    return row
-
-
 def _changed_products(shop: Shop) -> int:
     """Products changed since the last sweep whose webhook never came are refreshed now."""
-    checkpoint = _checkpoint(shop.id, "reconcile:products")
+    checkpoint = checkpoint_row(shop.id, "reconcile:products")
     started = utcnow() - timedelta(minutes=2)  # clock skew between store and us
     repaired = 0
     for raw in store_for(shop).iter_products(updated_since=checkpoint.value or None):
@@ -94,7 +79,7 @@ def _changed_products(shop: Shop) -> int:
                 title="Update listings of a changed product",
                 shop_id=shop.id,
             )
-    checkpoint = _checkpoint(shop.id, "reconcile:products")
+    checkpoint = checkpoint_row(shop.id, "reconcile:products")
     checkpoint.value = started.isoformat() + "Z"
     db.session.commit()
     return repaired

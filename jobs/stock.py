@@ -37,7 +37,7 @@ LIVE_STATUSES = ("submitted", "active")
 LATENCY_KEY = "crossport:stock-latency:{shop_id}"
 
 
-def _keys(shop_id: int, sku: str) -> tuple[str, str]:
+def burst_keys(shop_id: int, sku: str) -> tuple[str, str]:
     return (f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}")
 
 
@@ -45,7 +45,7 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
     """Ask for the SKU's stock to be pushed; repeated requests in a burst become one job."""
     redis = get_redis()
     now = time.time()
-    first_key, due_key = _keys(shop_id, sku)
+    first_key, due_key = burst_keys(shop_id, sku)
     redis.set(first_key, now, nx=True, ex=300)
     first = float(redis.get(first_key) or now)
     redis.set(due_key, min(first + MAX_WAIT_SECONDS, now + DEBOUNCE_SECONDS), ex=300)
@@ -89,7 +89,7 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
     if shop is None or shop.status != "installed":
         return {}
     redis = get_redis()
-    first_key, due_key = _keys(shop_id, sku)
+    first_key, due_key = burst_keys(shop_id, sku)
     due = redis.get(due_key)
     if due is not None and float(due) - time.time() > 0.05:  # the burst is still going on
         enqueue(

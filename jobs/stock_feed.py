@@ -8,7 +8,7 @@ from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
 from jobs.amazon import seller_for
-from jobs.stock import LIVE_STATUSES, buffer_for
+from jobs.stock import LIVE_STATUSES, buffer_for, burst_keys
 from jobs.stores import store_for
 from mapping.payloads import feed_message
 
@@ -81,9 +81,7 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
         if sku in variants:
             variants[sku].quantity = quantity
     for sku in skus:  # the single-SKU jobs still queued find nothing left to do
-        redis.delete(
-            f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}"
-        )
+        redis.delete(*burst_keys(shop_id, sku))
     db.session.commit()
     log.info("stock feed: %s", sent, extra={"shop_id": shop_id})
     return sent
