@@ -120,6 +120,13 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
         )
     else:
         for row, _, patches in changes:
+            log.info(
+                "patch %s on %s: %s",
+                row.sku,
+                target.marketplace_id,
+                ", ".join(p["path"] for p in patches),
+                extra={"shop_id": shop.id},
+            )
             seller.patch_listing(target.marketplace_id, row.sku, row.product_type, patches)
     for row, plan, _ in changes:
         stock = row.payload.get("attributes", {}).get(STOCK_ATTRIBUTE)

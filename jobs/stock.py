@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from core.db import db, utcnow
 from core.models import (
@@ -18,6 +19,7 @@ from core.models import (
     Shop,
     TargetMarketplace,
     VariantSnapshot,
+    WebhookEvent,
 )
 from core.redis import get_redis
 from jobs.amazon import seller_for
@@ -90,8 +92,9 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return {}
     redis = get_redis()
     first_key, due_key = burst_keys(shop_id, sku)
-    due = redis.get(due_key)
-    if due is not None and float(due) - time.time() > 0.05:  # the burst is still going on
+    variant = db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
+    wait = _burst_still_going(redis, shop_id, sku, variant)
+    if wait > 0:
         enqueue(
             "jobs.stock.sync_stock",
             shop_id,
@@ -100,11 +103,59 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
             job_id=f"inventory:{shop_id}:{sku}:later",
             title=f"Stock of {sku}",
             shop_id=shop_id,
-            delay_seconds=float(due) - time.time(),
+            delay_seconds=wait,
         )
         return {}
-    requested_at = redis.get(first_key)
-    redis.delete(first_key, due_key)
+    # One flush of a SKU at a time: two jobs of one burst (the first and its follow-up) would
+    # otherwise both read the old quantity_sent and both send the same value.
+    with redis.lock(f"crossport:stock-lock:{shop_id}:{sku}", timeout=300, blocking_timeout=120):
+        return _flush(shop, sku, redis.get(first_key))
+
+
+def _burst_still_going(redis, shop_id: int, sku: str, variant: VariantSnapshot | None) -> float:
+    """Seconds to wait before flushing: the debounce, or changes received but not yet read.
+
+    Webhooks of one burst are recorded by the web process and read by the webhook worker; a
+    flush between the two would send an intermediate value and then the last one. Both waits
+    end at MAX_WAIT after the burst's first change, so a SKU changing without end still syncs.
+    """
+    first_key, due_key = burst_keys(shop_id, sku)
+    first, due = redis.get(first_key), redis.get(due_key)
+    now = time.time()
+    if due is not None and float(due) - now > 0.05:
+        return float(due) - now
+    if first is None or now - float(first) >= MAX_WAIT_SECONDS or variant is None:
+        return 0.0
+    if _changes_waiting(shop_id, variant):
+        return min(DEBOUNCE_SECONDS, float(first) + MAX_WAIT_SECONDS - now)
+    return 0.0
+
+
+def _changes_waiting(shop_id: int, variant: VariantSnapshot) -> bool:
+    """Are store webhooks about this SKU's product or inventory item recorded but unread?"""
+    product = db.session.get(ProductSnapshot, variant.product_id)
+    resources = {product.external_id} if product is not None else set()
+    inventory_item = str((variant.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1]
+    if inventory_item:
+        resources.add(inventory_item)
+    since = utcnow() - timedelta(seconds=MAX_WAIT_SECONDS * 2)
+    return (
+        db.session.query(WebhookEvent.id)
+        .filter(
+            WebhookEvent.shop_id == shop_id,
+            WebhookEvent.received_at >= since,
+            WebhookEvent.status == "received",
+            WebhookEvent.resource_id.in_(resources),
+        )
+        .first()
+        is not None
+    )
+
+
+def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
+    redis = get_redis()
+    shop_id = shop.id
+    redis.delete(*burst_keys(shop_id, sku))
     redis.srem(f"crossport:stock-pending:{shop_id}", sku)
     available = store_for(shop).get_stock([sku]).get(sku)
     if available is None:
@@ -127,6 +178,13 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         listing.quantity_sent = quantity
         db.session.commit()
         sent[listing.marketplace_id] = quantity
+        log.info(
+            "stock of %s on %s: %d",
+            sku,
+            listing.marketplace_id,
+            quantity,
+            extra={"shop_id": shop_id},
+        )
         if requested_at is not None:
             latency_ms = int((time.time() - float(requested_at)) * 1000)
             redis.lpush(LATENCY_KEY.format(shop_id=shop_id), latency_ms)

@@ -44,7 +44,12 @@ def test_a_burst_of_stock_changes_costs_one_call_per_marketplace_with_the_last_v
     time.sleep(3)  # let any straggling job finish, so extra calls would be counted
     patches = len(world.amazon.calls("patchListingsItem")) - calls_before
     assert patches <= len(markets), (
-        f"{patches} calls for {len(markets)} marketplaces (burst took {burst_seconds:.2f} s)"
+        f"{patches} calls for {len(markets)} marketplaces (burst took {burst_seconds:.2f} s)\n"
+        + "\n".join(
+            line
+            for line in world.worker_logs().splitlines()
+            if "patch " in line or "stock of" in line
+        )
     )
 
 
