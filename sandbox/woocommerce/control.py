@@ -35,7 +35,7 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
 
     @bp.post("/seed")
     def seed():
-        return jsonify(seed_demo(state))
+        return jsonify(seed_demo(state, count=(request.get_json(silent=True) or {}).get("count")))
 
     @bp.post("/config")
     def set_config():

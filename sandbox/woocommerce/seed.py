@@ -70,80 +70,96 @@ def _image(slug: str, state: StoreState) -> list[dict]:
     return [{"src": f"{state.base()}/wp-content/uploads/{slug}.jpg"}]
 
 
-def seed_demo(state: StoreState) -> dict:
-    """Fill the store with the demo catalogue (no webhooks fire: it is the store's past)."""
+def seed_demo(state: StoreState, count: int | None = None) -> dict:
+    """Fill the store with the demo catalogue (no webhooks fire: it is the store's past).
+
+    `count` products in all when given (at least the 30 of the base catalogue): the base lines
+    repeat with a running number, one in five a variable product with size and colour.
+    """
     created = {"products": 0, "variations": 0}
     with state.lock:
-        for n, (name, category, price, weight) in enumerate(SIMPLE):
-            slug = "-".join(name.lower().split())
-            meta = (
-                [{"key": "_crossport_translations", "value": _translations(name)}]
-                if n % 3 == 0
-                else []
-            )
-            catalog.create_product(
-                state,
-                {
-                    "name": name,
-                    "type": "simple",
-                    "sku": f"CP-{n + 1:03d}",
-                    "regular_price": price,
-                    "sale_price": "" if n % 5 else f"{float(price) * 0.9:.2f}",
-                    "description": f"<p>{name}, made to last.</p>",
-                    "short_description": name,
-                    "manage_stock": True,
-                    "stock_quantity": 5 + (n * 7) % 40,
-                    "weight": weight,
-                    "dimensions": {"length": "20", "width": "15", "height": str(5 + n % 10)},
-                    "categories": [
-                        {"id": 10 + len(category), "name": category, "slug": category.lower()}
-                    ],
-                    "images": _image(slug, state),
-                    "attributes": [{"name": "Brand", "options": ["Fieldhouse"], "visible": True}],
-                    "meta_data": meta,
-                },
-            )
+        for n, line in enumerate(SIMPLE):
+            _simple(state, n, *line)
             created["products"] += 1
-        for n, (name, category, price) in enumerate(VARIABLE):
-            slug = "-".join(name.lower().split())
-            base = f"CPV-{n + 1:02d}"
-            product = catalog.create_product(
-                state,
-                {
-                    "name": name,
-                    "type": "variable",
-                    "description": f"<p>{name}.</p>",
-                    "categories": [{"id": 30, "name": category, "slug": category.lower()}],
-                    "images": _image(slug, state),
-                    "attributes": [
-                        {"name": "Brand", "options": ["Fieldhouse"], "visible": True},
-                        {"name": "Size", "options": SIZES, "variation": True, "visible": True},
-                        {"name": "Colour", "options": COLOURS, "variation": True, "visible": True},
-                    ],
-                    "meta_data": [{"key": "_crossport_translations", "value": _translations(name)}],
-                },
-            )
+        for n, line in enumerate(VARIABLE):
+            created["variations"] += _variable(state, n, *line)
             created["products"] += 1
-            for size in SIZES:
-                for colour in COLOURS:
-                    catalog.create_variation(
-                        state,
-                        product["id"],
-                        {
-                            "sku": f"{base}-{size}-{colour[0]}",
-                            "regular_price": price,
-                            "manage_stock": True,
-                            "stock_quantity": 3 + len(size + colour) % 6,
-                            "weight": "0.4",
-                            "dimensions": {"length": "30", "width": "25", "height": "3"},
-                            "image": {
-                                "src": f"{state.base()}/wp-content/uploads/{slug}-{colour}.jpg"
-                            },
-                            "attributes": [
-                                {"name": "Size", "option": size},
-                                {"name": "Colour", "option": colour},
-                            ],
-                        },
-                    )
-                    created["variations"] += 1
+        extra = max(0, (count or 0) - created["products"])
+        for k in range(extra):
+            if k % 5 == 4:
+                name, category, price = VARIABLE[k % len(VARIABLE)]
+                created["variations"] += _variable(
+                    state, len(VARIABLE) + k, f"{name} No. {k + 1}", category, price
+                )
+            else:
+                name, category, price, weight = SIMPLE[k % len(SIMPLE)]
+                _simple(state, len(SIMPLE) + k, f"{name} No. {k + 1}", category, price, weight)
+            created["products"] += 1
     return created
+
+
+def _simple(state: StoreState, n: int, name: str, category: str, price: str, weight: str) -> None:
+    slug = "-".join(name.lower().split())
+    meta = [{"key": "_crossport_translations", "value": _translations(name)}] if n % 3 == 0 else []
+    catalog.create_product(
+        state,
+        {
+            "name": name,
+            "type": "simple",
+            "sku": f"CP-{n + 1:03d}",
+            "regular_price": price,
+            "sale_price": "" if n % 5 else f"{float(price) * 0.9:.2f}",
+            "description": f"<p>{name}, made to last.</p>",
+            "short_description": name,
+            "manage_stock": True,
+            "stock_quantity": 5 + (n * 7) % 40,
+            "weight": weight,
+            "dimensions": {"length": "20", "width": "15", "height": str(5 + n % 10)},
+            "categories": [{"id": 10 + len(category), "name": category, "slug": category.lower()}],
+            "images": _image(slug, state),
+            "attributes": [{"name": "Brand", "options": ["Fieldhouse"], "visible": True}],
+            "meta_data": meta,
+        },
+    )
+
+
+def _variable(state: StoreState, n: int, name: str, category: str, price: str) -> int:
+    """A variable product with a variation per size and colour; returns the variations made."""
+    slug = "-".join(name.lower().split())
+    base = f"CPV-{n + 1:02d}"
+    product = catalog.create_product(
+        state,
+        {
+            "name": name,
+            "type": "variable",
+            "description": f"<p>{name}.</p>",
+            "categories": [{"id": 30, "name": category, "slug": category.lower()}],
+            "images": _image(slug, state),
+            "attributes": [
+                {"name": "Brand", "options": ["Fieldhouse"], "visible": True},
+                {"name": "Size", "options": SIZES, "variation": True, "visible": True},
+                {"name": "Colour", "options": COLOURS, "variation": True, "visible": True},
+            ],
+            "meta_data": [{"key": "_crossport_translations", "value": _translations(name)}],
+        },
+    )
+    for size in SIZES:
+        for colour in COLOURS:
+            catalog.create_variation(
+                state,
+                product["id"],
+                {
+                    "sku": f"{base}-{size}-{colour[0]}",
+                    "regular_price": price,
+                    "manage_stock": True,
+                    "stock_quantity": 3 + len(size + colour) % 6,
+                    "weight": "0.4",
+                    "dimensions": {"length": "30", "width": "25", "height": "3"},
+                    "image": {"src": f"{state.base()}/wp-content/uploads/{slug}-{colour}.jpg"},
+                    "attributes": [
+                        {"name": "Size", "option": size},
+                        {"name": "Colour", "option": colour},
+                    ],
+                },
+            )
+    return len(SIZES) * len(COLOURS)

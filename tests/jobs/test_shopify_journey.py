@@ -215,3 +215,6 @@ def test_the_whole_journey_on_shopify(journey):
     )
     assert shipped[0]["trackingNumber"] == "1Z999AA10123456784"
     assert shipped[0]["carrierCode"] == "UPS"
+    # 10. all along, Crossport kept under Amazon's rate limits: not one request was throttled
+    throttled = Counter(c["operation"] for c in trip.amazon.calls() if c["status"] == 429)
+    assert not throttled, f"throttled by Amazon: {dict(throttled)}"
