@@ -22,6 +22,7 @@ from core.redis import get_redis
 from core.times import parse_utc
 from jobs.amazon import seller_for_account
 from jobs.checkpoints import checkpoint_row
+from jobs.queues import enqueue
 from jobs.runs import finish_run, progress, start_run
 from jobs.stores import store_for
 from mapping.orders import amazon_order_to_store_order
@@ -32,6 +33,7 @@ OVERLAP = timedelta(minutes=5)  # Amazon's LastUpdateDate can lag; re-read a lit
 FIRST_LOOKBACK = timedelta(days=3)
 IMPORTABLE = {"Unshipped", "PartiallyShipped", "Shipped"}  # Pending orders have no price yet
 FAILED_ATTEMPTS_ALERT = 3
+ORDER_STASH_TTL = 3600  # seconds an order read by the poll waits for its creation job
 
 
 def import_orders(account_id: int) -> int:
@@ -56,20 +58,76 @@ def import_orders(account_id: int) -> int:
     )
     run = start_run("order_import", shop.id, f"Import Amazon orders ({account.region})")
     seller = seller_for_account(account)
-    count, complete_until = 0, None
+    read, complete_until = 0, None
+    outcomes: dict[str, int] = {}
     for kind, item in seller.iter_orders(marketplace_ids, last_updated_after=_iso(since)):
         if kind == "checkpoint":
             complete_until = parse_utc(item)
             continue
-        import_order(shop, seller, item)
-        count += 1
-        if count % 20 == 0:
+        outcome = _triage(shop, account, item)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        read += 1
+        if read % 20 == 0:
             progress(run, done=20)
     if complete_until is not None:  # only as far as Amazon said its answer was complete
         checkpoint.value = complete_until.isoformat()
-    run.done = count
-    finish_run(run, f"{count} orders read")
-    return count
+    run.done = read
+    run.details = {**(run.details or {}), "outcomes": outcomes}
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
+    finish_run(run, f"{read} orders read" + (f": {summary}" if summary else ""))
+    return read
+
+
+def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
+    """Claim an order and settle what needs no call to Amazon; queue the creation of a new one.
+
+    Each new order is created by its own job, so several workers create orders side by side,
+    paced together by the shared rate limiter: one job creating them in turn leaves Amazon's
+    getOrderItems budget idle while it waits for the store.
+    """
+    link = _claim(shop.id, order)
+    failpoint("order-after-claim")
+    status = order.get("OrderStatus", "")
+    if link.state in ("created", "shipped", "cancelled"):
+        _follow_status(shop, link, status)
+        return "known"
+    if status == "Canceled":
+        link.state, link.amazon_status = "cancelled", status
+        db.session.commit()
+        return "cancelled before import"
+    if status not in IMPORTABLE:
+        return "pending"
+    order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
+    # The order as getOrders gave it, for the job (job arguments are ids only); if it expires
+    # first, the job reads it again with getOrder.
+    get_redis().set(_stash_key(marketplace_id, order_id), json.dumps(order), ex=ORDER_STASH_TTL)
+    enqueue(
+        "jobs.orders.create_store_order",
+        account.id,
+        marketplace_id,
+        order_id,
+        queue="orders",
+        job_id=f"order-create:{marketplace_id}:{order_id}",
+        title=f"Amazon order {order_id}",
+        shop_id=shop.id,
+    )
+    return "queued"
+
+
+def create_store_order(account_id: int, marketplace_id: str, order_id: str) -> str:
+    """The job that creates one claimed Amazon order in the store (exactly once)."""
+    account = db.session.get(AmazonAccount, account_id)
+    shop = db.session.get(Shop, account.shop_id) if account is not None else None
+    if account is None or shop is None or shop.status != "installed":
+        return "no account"
+    seller = seller_for_account(account)
+    stashed = get_redis().get(_stash_key(marketplace_id, order_id))
+    order = json.loads(stashed) if stashed else seller.get_order(marketplace_id, order_id)
+    return import_order(shop, seller, order)
+
+
+def _stash_key(marketplace_id: str, order_id: str) -> str:
+    return f"crossport:amazon-order:{marketplace_id}:{order_id}"
 
 
 def import_order(shop: Shop, seller, order: dict) -> str:
@@ -77,7 +135,6 @@ def import_order(shop: Shop, seller, order: dict) -> str:
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
     status = order.get("OrderStatus", "")
     link = _claim(shop.id, order)
-    failpoint("order-after-claim")
     if link.state in ("created", "shipped", "cancelled"):
         _follow_status(shop, link, status)
         return "exists"
@@ -117,7 +174,7 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
         draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
         store = store_for(shop)
         failpoint("order-before-store-create")
-        created = store.find_order_by_amazon_id(order_id) or store.create_order(draft)
+        created = store.create_order(draft)  # looks the Amazon order id up first, under a lock
         failpoint("order-after-store-create")  # created in the store, not yet recorded here
     except Exception as exc:
         db.session.rollback()
