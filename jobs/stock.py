@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 from core.db import db, utcnow
 from core.models import (
@@ -19,7 +18,6 @@ from core.models import (
     Shop,
     TargetMarketplace,
     VariantSnapshot,
-    WebhookEvent,
 )
 from core.redis import get_redis
 from jobs.amazon import seller_for
@@ -92,8 +90,7 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return {}
     redis = get_redis()
     first_key, due_key = burst_keys(shop_id, sku)
-    variant = db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
-    wait = _burst_still_going(redis, shop_id, sku, variant)
+    wait = _burst_still_going(redis, shop_id, sku)
     if wait > 0:
         enqueue(
             "jobs.stock.sync_stock",
@@ -112,44 +109,16 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return _flush(shop, sku, redis.get(first_key))
 
 
-def _burst_still_going(redis, shop_id: int, sku: str, variant: VariantSnapshot | None) -> float:
-    """Seconds to wait before flushing: the debounce, or changes received but not yet read.
+def _burst_still_going(redis, shop_id: int, sku: str) -> float:
+    """Seconds until the burst's debounce ends (0 when the SKU may be flushed now).
 
-    Webhooks of one burst are recorded by the web process and read by the webhook worker; a
-    flush between the two would send an intermediate value and then the last one. Both waits
-    end at MAX_WAIT after the burst's first change, so a SKU changing without end still syncs.
+    The burst keys are set when the webhook is received (see jobs.webhooks), so a backlog of
+    events waiting for a worker neither ends a burst early nor delays its flush.
     """
-    first_key, due_key = burst_keys(shop_id, sku)
-    first, due = redis.get(first_key), redis.get(due_key)
-    now = time.time()
-    if due is not None and float(due) - now > 0.05:
-        return float(due) - now
-    if first is None or now - float(first) >= MAX_WAIT_SECONDS or variant is None:
-        return 0.0
-    if _changes_waiting(shop_id, variant):
-        return min(DEBOUNCE_SECONDS, float(first) + MAX_WAIT_SECONDS - now)
-    return 0.0
-
-
-def _changes_waiting(shop_id: int, variant: VariantSnapshot) -> bool:
-    """Are store webhooks about this SKU's product or inventory item recorded but unread?"""
-    product = db.session.get(ProductSnapshot, variant.product_id)
-    resources = {product.external_id} if product is not None else set()
-    inventory_item = str((variant.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1]
-    if inventory_item:
-        resources.add(inventory_item)
-    since = utcnow() - timedelta(seconds=MAX_WAIT_SECONDS * 2)
-    return (
-        db.session.query(WebhookEvent.id)
-        .filter(
-            WebhookEvent.shop_id == shop_id,
-            WebhookEvent.received_at >= since,
-            WebhookEvent.status == "received",
-            WebhookEvent.resource_id.in_(resources),
-        )
-        .first()
-        is not None
-    )
+    _, due_key = burst_keys(shop_id, sku)
+    due = redis.get(due_key)
+    wait = float(due) - time.time() if due is not None else 0.0
+    return wait if wait > 0.05 else 0.0
 
 
 def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:

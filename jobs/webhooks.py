@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from core.db import db, utcnow
 from core.models import ProductSnapshot, Shop, VariantSnapshot, WebhookEvent
+from core.redis import get_redis
 from jobs.queues import enqueue
 
 log = logging.getLogger("crossport.jobs")
@@ -19,17 +20,8 @@ log = logging.getLogger("crossport.jobs")
 
 def _product_changed(event: WebhookEvent) -> None:
     """Stock first (it oversells if late), then content and price on a slower queue."""
-    from jobs.stock import request_stock_sync
-
     product_id = event.resource_id or str(event.payload.get("id", ""))
-    skus = (
-        db.session.query(VariantSnapshot.sku)
-        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
-        .filter(ProductSnapshot.shop_id == event.shop_id, ProductSnapshot.external_id == product_id)
-        .all()
-    )
-    for (sku,) in skus:  # reads the live quantity when it runs: the payload may be stale
-        request_stock_sync(event.shop_id, sku)
+    _request_stock_once(event)
     enqueue(
         "jobs.webhooks.refresh_product_and_listings",
         event.shop_id,
@@ -51,16 +43,59 @@ def _product_deleted(event: WebhookEvent) -> None:
 
 
 def _inventory_changed(event: WebhookEvent) -> None:
-    from jobs.stock import request_stock_sync
+    _request_stock_once(event)
 
+
+def _skus_of_product(event: WebhookEvent) -> list[str]:
+    product_id = event.resource_id or str(event.payload.get("id", ""))
+    rows = (
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(ProductSnapshot.shop_id == event.shop_id, ProductSnapshot.external_id == product_id)
+        .all()
+    )
+    return [sku for (sku,) in rows]
+
+
+def _skus_of_inventory_item(event: WebhookEvent) -> list[str]:
     item_id = str(event.payload.get("inventory_item_id", ""))
-    skus = [
+    return [
         v.sku
         for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id)
         if str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1] == item_id
     ]
-    for sku in skus:
-        request_stock_sync(event.shop_id, sku)
+
+
+# Events that can carry a stock change, and how to find the SKUs they touch.
+STOCK_EVENTS: dict[tuple[str, str], Callable[[WebhookEvent], list[str]]] = {
+    ("shopify", "products/create"): _skus_of_product,
+    ("shopify", "products/update"): _skus_of_product,
+    ("shopify", "inventory_levels/update"): _skus_of_inventory_item,
+    ("woocommerce", "product.created"): _skus_of_product,
+    ("woocommerce", "product.updated"): _skus_of_product,
+}
+
+
+def request_stock_on_receipt(event_id: int) -> None:
+    """Called by the web endpoint right after it records an event: the stock sync is requested
+    at receipt, so its debounce follows the store's own pace, not the webhook queue's backlog
+    (a thousand events waiting for a worker would otherwise delay every SKU behind them)."""
+    event = db.session.get(WebhookEvent, event_id)
+    if event is not None and (event.platform, event.topic) in STOCK_EVENTS:
+        _request_stock_once(event)
+
+
+def _request_stock_once(event: WebhookEvent) -> None:
+    """Request the stock sync of the event's SKUs unless that was done on receipt."""
+    from jobs.stock import request_stock_sync
+
+    redis = get_redis()
+    marker = f"crossport:stock-requested:{event.id}"
+    if redis.get(marker):
+        return
+    for sku in STOCK_EVENTS[(event.platform, event.topic)](event):
+        request_stock_sync(event.shop_id, sku)  # reads the live quantity: the payload may be stale
+    redis.set(marker, "1", ex=86400)
 
 
 def _store_order_changed(event: WebhookEvent) -> None:

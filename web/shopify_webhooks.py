@@ -142,7 +142,12 @@ def _apply_compliance(topic: str, shop: Shop | None, payload: dict) -> int | Non
 
 def _enqueue(event: WebhookEvent, topic: str) -> None:
     from jobs.queues import enqueue
+    from jobs.webhooks import request_stock_on_receipt
 
+    try:
+        request_stock_on_receipt(event.id)
+    except Exception:  # the event job requests it instead, a little later
+        log.exception("stock request on receipt failed", extra={"event_id": event.id})
     try:
         enqueue(
             "jobs.webhooks.process_event",
