@@ -1,14 +1,12 @@
-"""Sellers, Tokens (RDT), Notifications and Reports operations."""
+"""Sellers, Tokens (RDT) and Notifications operations."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 
 from . import marketplaces
 from .dispatch import ApiError, Call
-from .state import iso, utcnow
 
 RDT_SECONDS = 3600
 
@@ -95,65 +93,6 @@ def get_subscription(em, call: Call):
     return 200, {"payload": found}
 
 
-def create_report(em, call: Call):
-    report_type = call.body["reportType"]
-    if report_type != "GET_V2_SELLER_PERFORMANCE_REPORT":
-        raise ApiError(400, "InvalidInput", f"The emulator does not produce {report_type}.")
-    report_id = em.state.new_id("")
-    em.state.reports[report_id] = {
-        "seller": call.seller, "reportType": report_type, "created": time.time(),
-        "marketplaceIds": call.body["marketplaceIds"], "createdTime": iso(utcnow()),
-    }  # fmt: skip
-    return 202, {"reportId": report_id}
-
-
-def get_report(em, call: Call):
-    report = _own_report(em, call, call.path["reportId"])
-    done = time.time() >= report["created"] + em.state.scaled(2.0)
-    body = {
-        "reportId": call.path["reportId"], "reportType": report["reportType"],
-        "marketplaceIds": report["marketplaceIds"], "createdTime": report["createdTime"],
-        "processingStatus": "DONE" if done else "IN_PROGRESS",
-    }  # fmt: skip
-    if done:
-        doc_id = f"amzn1.spdoc.1.4.na.{call.path['reportId']}"
-        if doc_id not in em.state.documents:
-            content = json.dumps(_performance(report["marketplaceIds"])).encode("utf-8")
-            em.state.documents[doc_id] = {
-                "seller": call.seller,
-                "content": content,
-                "contentType": "application/json; charset=UTF-8",
-            }
-        body |= {"reportDocumentId": doc_id, "processingEndTime": iso(utcnow())}
-    return 200, body
-
-
-def get_report_document(em, call: Call):
-    doc_id = call.path["reportDocumentId"]
-    if doc_id not in em.state.documents:
-        raise ApiError(404, "NotFound", "No such report document.")
-    return 200, {"reportDocumentId": doc_id, "url": f"{call.base_url}/_documents/{doc_id}"}
-
-
-def _own_report(em, call: Call, report_id: str) -> dict:
-    report = em.state.reports.get(report_id)
-    if report is None or report["seller"] != call.seller:
-        raise ApiError(404, "NotFound", "No such report.")
-    return report
-
-
-def _performance(marketplace_ids: list[str]) -> dict:
-    return {
-        "performanceMetrics": [
-            {"marketplaceId": mid, "accountHealthRating": {"ahrStatus": "GREAT", "ahrScore": 1000},
-             "orderDefectRate": {"afn": {"rate": 0.0}, "mfn": {"rate": 0.002}},
-             "lateShipmentRate": {"rate": 0.01}, "preFulfillmentCancellationRate": {"rate": 0.0},
-             "validTrackingRate": {"rate": 0.99}}
-            for mid in marketplace_ids
-        ]
-    }  # fmt: skip
-
-
 HANDLERS = {
     "getMarketplaceParticipations": get_marketplace_participations,
     "createRestrictedDataToken": create_restricted_data_token,
@@ -161,7 +100,4 @@ HANDLERS = {
     "getDestinations": get_destinations,
     "createSubscription": create_subscription,
     "getSubscription": get_subscription,
-    "createReport": create_report,
-    "getReport": get_report,
-    "getReportDocument": get_report_document,
 }

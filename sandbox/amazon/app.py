@@ -21,6 +21,7 @@ from . import (
     api_feeds,
     api_listings,
     api_orders,
+    api_reports,
     control,
     documents,
     lwa,
@@ -51,7 +52,7 @@ class Emulator:
         self.throttle = Throttle(options.speedup, options.rate_limits)
         self.handlers = {}
         for module in (api_account, api_catalog, api_definitions, api_feeds, api_listings,
-                       api_orders):  # fmt: skip
+                       api_orders, api_reports):  # fmt: skip
             self.handlers.update(module.HANDLERS)
 
     def reset(self) -> None:

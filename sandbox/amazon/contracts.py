@@ -146,6 +146,7 @@ _ARRAYS = {
     "OrderStatuses",
     "FulfillmentChannels",
     "feedTypes",
+    "reportTypes",
     "processingStatuses",
     "sellerSkus",
     "keywords",

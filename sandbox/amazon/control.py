@@ -15,6 +15,7 @@ POST   /_sandbox/orders         {marketplace_id, items: [{sku, quantity, price, 
                                  seller_id?, currency?, status?, pending_seconds?,
                                  purchase_date?, address?, buyer?}
 POST   /_sandbox/orders/<id>/cancel
+POST   /_sandbox/orders/<id>/defect {kind: claims|chargebacks|negativeFeedback}  (order defect rate)
 GET    /_sandbox/orders/<id>    the order with its shipments
 POST   /_sandbox/inventory      {marketplace_id, sku, quantity, seller_id?, asin?, name?}
 GET    /_sandbox/listings       ?seller_id=   every listing with status and issues
@@ -28,7 +29,7 @@ import dataclasses
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from . import listing_engine, marketplaces, orders_world
+from . import listing_engine, marketplaces, orders_world, seller_performance
 from .api_catalog import set_inventory
 from .seed import DEMO_SELLER_ID
 from .state import Fault
@@ -150,6 +151,20 @@ def cancel_order(order_id: str):
     with state.lock:
         order = state.orders.get(order_id) or abort(404)
         orders_world.touch(order, "Canceled")
+        return jsonify(_order_view(order))
+
+
+@bp.post("/orders/<order_id>/defect")
+def add_defect(order_id: str):
+    """Record an A-to-z claim, a chargeback or negative feedback: the seller performance report
+    counts the order as defective."""
+    kind = _json().get("kind")
+    if kind not in seller_performance.DEFECT_KINDS:
+        abort(400, f"kind must be one of {', '.join(seller_performance.DEFECT_KINDS)}")
+    state = _em().state
+    with state.lock:
+        order = state.orders.get(order_id) or abort(404)
+        order.setdefault("defects", []).append(kind)
         return jsonify(_order_view(order))
 
 

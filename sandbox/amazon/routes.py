@@ -51,6 +51,7 @@ notifications POST   /notifications/v1/destinations                     createDe
 notifications GET    /notifications/v1/subscriptions/{notificationType} getSubscription
 notifications POST   /notifications/v1/subscriptions/{notificationType} createSubscription
 reports       POST   /reports/2021-06-30/reports                        createReport
+reports       GET    /reports/2021-06-30/reports                        getReports
 reports       GET    /reports/2021-06-30/reports/{reportId}             getReport
 reports       GET    /reports/2021-06-30/documents/{reportDocumentId}   getReportDocument
 """

@@ -22,6 +22,9 @@ class Options:
     public_url: str | None = None  # base URL for document links; default: the bound address
     feed_queue_seconds: float = 2.0  # IN_QUEUE time of a feed
     feed_processing_seconds: float = 3.0  # IN_PROGRESS time of a feed
+    report_queue_seconds: float = 5.0  # IN_QUEUE time of a report
+    report_processing_seconds: float = 10.0  # IN_PROGRESS time of a report
+    gzip_reports: bool = False  # serve report documents gzip-compressed (compressionAlgorithm)
     buyable_after_seconds: float = 5.0  # an ACCEPTED listing becomes BUYABLE this much later
     access_token_seconds: int = 3600
 

@@ -40,6 +40,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "createSubscription": (1, 5),
     "getSubscription": (1, 5),
     "createReport": (0.0167, 15),
+    "getReports": (0.0222, 10),
     "getReport": (2, 15),
     "getReportDocument": (0.0167, 15),
 }
