@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from core.db import db
 from core.models import AmazonAccount, TargetMarketplace
-from integrations.amazon import feeds, inventory, listings, orders
+from integrations.amazon import feeds, inventory, listings, orders, reports
 from integrations.amazon.accounts import client_for
 
 
@@ -135,6 +135,18 @@ class AmazonSeller:
     # FBA ---------------------------------------------------------------------------------
     def fba_quantities(self, marketplace_id: str, skus: list[str] | None = None) -> dict[str, int]:
         return inventory.fba_quantities(self.client, marketplace_id, skus)
+
+    # reports -----------------------------------------------------------------------------
+    def request_seller_performance(self, marketplace_id: str) -> str:
+        return reports.request_seller_performance(self.client, marketplace_id)
+
+    def report_status(self, marketplace_id: str, report_id: str) -> dict:
+        return reports.get_report(self.client, marketplace_id, report_id)
+
+    def seller_performance(
+        self, marketplace_id: str, document_id: str
+    ) -> dict[str, reports.MarketplacePerformance]:
+        return reports.seller_performance(self.client, marketplace_id, document_id)
 
 
 def seller_for_account(account: AmazonAccount) -> AmazonSeller:
