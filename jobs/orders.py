@@ -229,6 +229,7 @@ def _claim(shop_id: int, order: dict) -> OrderLink:
         currency=total.get("CurrencyCode", ""),
         total=total.get("Amount", ""),
         purchase_date=parse_utc(order.get("PurchaseDate")),
+        latest_ship_date=parse_utc(order.get("LatestShipDate")),
         shipment={},
         **key,
     )

@@ -36,6 +36,7 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     PeriodicTask("purge-pii", "jobs.maintenance.purge_buyer_pii", 3600),
     PeriodicTask("reap-dead-runs", "jobs.maintenance.fail_abandoned_runs", 60),
     PeriodicTask("requeue-events", "jobs.maintenance.requeue_unprocessed_events", 120),
+    PeriodicTask("account-health", "jobs.account_health.refresh_all_account_health", 86400),
 )
 
 

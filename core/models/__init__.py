@@ -12,10 +12,12 @@ from core.models.catalog import (
     Submission,
     VariantSnapshot,
 )
+from core.models.health import AccountHealth
 from core.models.orders import OrderLink
 from core.models.tenants import AuthState, Shop, StoreConnection, User
 
 __all__ = [
+    "AccountHealth",
     "Alert",
     "AmazonAccount",
     "ApiCall",

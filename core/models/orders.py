@@ -35,5 +35,6 @@ class OrderLink(Base):
     pii: Mapped[str | None] = mapped_column(EncryptedText)
     shipment: Mapped[dict] = mapped_column(JSON, default=dict)  # carrier, tracking, confirmed_at
     purchase_date: Mapped[datetime | None]
+    latest_ship_date: Mapped[datetime | None]  # Amazon's ship-by date (late shipment rate)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
