@@ -94,4 +94,22 @@ def client_strings() -> dict[str, str]:
         "label.key": _("Field, option or key"),
         "label.value": _("Value"),
         "label.template": _("Template"),
+        "health.order_defect_rate": _("Order defect rate"),
+        "health.late_shipment_rate": _("Late shipment rate"),
+        "health.pre_fulfillment_cancellation_rate": _("Pre-fulfilment cancellation rate"),
+        "health.GOOD": _("Good"),
+        "health.BAD": _("Off target"),
+        "health.NONE": _("No rating"),
+        "health.NORMAL": _("Account normal"),
+        "health.AT_RISK": _("Account at risk"),
+        "health.DEACTIVATED": _("Account deactivated"),
+        "health.not_fetched": _("Not fetched from Amazon yet"),
+        "health.requested": _("A report is on its way from Amazon…"),
+        "health.failed": _("Amazon's report failed: {message}"),
+        "health.not_visible": _("Not visible to Crossport (claims, chargebacks and feedback)"),
+        "health.no_orders": _("No orders in the period"),
+        "health.count_of": _("{count} of {orders} orders"),
+        "health.refresh_queued": _(
+            "Reports requested from Amazon; the figures appear when Amazon has made them."
+        ),
     }

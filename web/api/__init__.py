@@ -2,6 +2,7 @@
 
 # Importing the view modules registers their routes on `bp` (no I/O happens here).
 from web.api import (  # noqa: E402,F401  (imported for their routes)
+    account_health,
     activity,
     dashboard,
     mapping,

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 
 from core.db import db, utcnow
 from core.models import ApiCall, JobRun, Listing, OrderLink, WebhookEvent
+from web.api.account_health import AccountHealthSchema, account_health
 from web.api.registry import operation
 
 
@@ -34,7 +35,7 @@ class DashboardSchema(Schema):
     listing_counts = fields.Dict(keys=fields.Str(), values=fields.Int())
     api_errors_24h = fields.Int()
     api_calls_24h = fields.Int()
-    account_health = fields.Dict()
+    account_health = fields.Nested(AccountHealthSchema)
 
 
 def _last_sync(shop_id: int) -> dict:
@@ -110,20 +111,6 @@ def _stock_latency(shop_id: int) -> dict:
     return {"count": len(seconds), "p50": pick(0.5), "p95": pick(0.95)}
 
 
-def _account_health(shop_id: int, shop_settings: dict) -> dict:
-    """Crossport's own rates from its orders, beside Amazon's report when a job stored it."""
-    states = Counter(
-        s for (s,) in db.session.query(OrderLink.amazon_status).filter(OrderLink.shop_id == shop_id)
-    )
-    total = sum(states.values())
-    cancelled = states.get("Canceled", 0)
-    return {
-        "orders": total,
-        "cancellation_rate": round(cancelled / total, 4) if total else None,
-        "amazon_report": shop_settings.get("account_health"),
-    }
-
-
 @operation(
     "/dashboard",
     summary="Sync health, charts and account health",
@@ -154,5 +141,5 @@ def get_dashboard(query: dict):
         "listing_counts": listing_counts,
         "api_calls_24h": len(calls),
         "api_errors_24h": sum(1 for (c,) in calls if c == 0 or c >= 400),
-        "account_health": _account_health(g.shop_id, g.shop.settings or {}),
+        "account_health": account_health(g.shop_id),
     }

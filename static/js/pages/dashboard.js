@@ -1,4 +1,5 @@
-/* Dashboard: counts, inline SVG charts (orders per day, problems by code), last syncs. */
+/* Dashboard: counts, inline SVG charts (orders per day, problems by code), last syncs, and
+   account health (Amazon's rates beside the same rates from Crossport's own orders). */
 (function () {
   "use strict";
   var C = window.Crossport, el = C.el, $ = C.$, t = C.t;
@@ -55,6 +56,78 @@
     box.appendChild(chart);
   }
 
+  var METRICS = ["order_defect_rate", "late_shipment_rate", "pre_fulfillment_cancellation_rate"];
+  var CONDITIONS = { LESS_THAN: "< ", GREATER_THAN: "> ", EQUALS: "= " };
+  var healthTimer = null;
+
+  function percent(rate) { return (rate * 100).toFixed(2) + " %"; }
+  function day(value) { return value ? String(value).slice(0, 10) : "–"; }
+
+  function amazonCell(row, metric) {
+    if (!metric) {
+      var note = row.status === "requested" ? t("health.requested")
+        : row.status === "failed" ? t("health.failed", { message: row.message }) : t("health.not_fetched");
+      return el("td", { className: "subdued" }, note);
+    }
+    var tone = metric.meets_target ? "badge-success" : "badge-critical";
+    return el("td", { dataset: { status: metric.status } }, percent(metric.rate), " ",
+      el("span", { className: "badge " + tone }, t("health." + metric.status)));
+  }
+
+  function ownCell(own) {
+    if (own === null || own === undefined) return el("td", { className: "subdued" }, t("health.not_visible"));
+    if (own.rate === null) return el("td", { className: "subdued" }, t("health.no_orders"));
+    return el("td", {}, percent(own.rate), " ",
+      el("span", { className: "subdued small" }, t("health.count_of", { count: own.count, orders: own.orders })));
+  }
+
+  function periodCell(metric, own) {
+    var from = metric ? metric.date_from : own && own.date_from, to = metric ? metric.date_to : own && own.date_to;
+    return el("td", {}, day(from) + " – " + day(to));
+  }
+
+  function renderHealth(h) {
+    $("health-orders").textContent = h.orders;
+    $("health-state").textContent = h.refreshing ? t("health.requested") : "";
+    var body = C.clear($("health-rows"));
+    if (!h.marketplaces.length) body.appendChild(C.emptyRow(7));
+    h.marketplaces.forEach(function (row) {
+      METRICS.forEach(function (name, i) {
+        var metric = row.amazon[name], own = row.own[name];
+        var tr = el("tr", { dataset: { marketplace: row.marketplace_id, metric: name } });
+        if (i === 0) {
+          tr.appendChild(el("th", { rowspan: METRICS.length }, row.country_code, " ",
+            row.account_status ? el("span", { className: "badge" + (row.account_status === "NORMAL" ? " badge-success" : " badge-critical") },
+              t("health." + row.account_status)) : null));
+        }
+        tr.appendChild(el("td", {}, t("health." + name)));
+        tr.appendChild(amazonCell(row, metric));
+        tr.appendChild(el("td", {}, metric && metric.target_value !== null
+          ? (CONDITIONS[metric.target_condition] || "") + percent(metric.target_value) : "–"));
+        tr.appendChild(ownCell(own));
+        tr.appendChild(periodCell(metric, own));
+        tr.appendChild(el("td", {}, C.when(row.fetched_at)));
+        body.appendChild(tr);
+      });
+    });
+    clearTimeout(healthTimer);
+    if (h.refreshing) healthTimer = setTimeout(reloadHealth, 5000);  // until the reports are in
+  }
+
+  async function reloadHealth() {
+    try { renderHealth((await C.api("/api/dashboard")).account_health); } catch (error) { C.fail(error); }
+  }
+
+  $("health-refresh").addEventListener("click", async function () {
+    try {
+      await C.api("/api/account-health/refresh", { method: "POST" });
+      C.toast(t("health.refresh_queued"));
+      $("health-state").textContent = t("health.requested");
+      clearTimeout(healthTimer);
+      healthTimer = setTimeout(reloadHealth, 3000);
+    } catch (error) { C.fail(error); }
+  });
+
   async function load() {
     await C.ready;
     try {
@@ -74,10 +147,7 @@
       Object.keys(d.last_sync).forEach(function (key) {
         rows.appendChild(el("tr", {}, el("td", {}, key), el("td", {}, C.when(d.last_sync[key]))));
       });
-      var h = d.account_health;
-      $("health-orders").textContent = h.orders;
-      $("health-cancel").textContent = h.cancellation_rate === null ? "–" : (h.cancellation_rate * 100).toFixed(2) + " %";
-      $("health-amazon").textContent = h.amazon_report ? JSON.stringify(h.amazon_report) : t("msg.none");
+      renderHealth(d.account_health);
     } catch (error) { C.fail(error); }
   }
   load();
