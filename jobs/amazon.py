@@ -91,11 +91,14 @@ class AmazonSeller:
 
     # orders ------------------------------------------------------------------------------
     def iter_orders(
-        self, marketplace_ids: list[str], *, last_updated_after: str
+        self, marketplace_ids: list[str], *, last_updated_after: str, with_buyer_data: bool = False
     ) -> Iterator[tuple[str, dict | str]]:
         """("order", order) per order, then ("checkpoint", iso) where Amazon's answer ends."""
         return orders.iter_orders(
-            self.client, marketplace_ids, last_updated_after=last_updated_after
+            self.client,
+            marketplace_ids,
+            last_updated_after=last_updated_after,
+            with_buyer_data=with_buyer_data,
         )
 
     def get_order(self, marketplace_id: str, order_id: str) -> dict:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from core.crypto import active_keyring
 from core.db import db, utcnow
 from core.failpoints import failpoint
 from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace
@@ -60,7 +61,10 @@ def import_orders(account_id: int) -> int:
     seller = seller_for_account(account)
     read, complete_until = 0, None
     outcomes: dict[str, int] = {}
-    for kind, item in seller.iter_orders(marketplace_ids, last_updated_after=_iso(since)):
+    orders = seller.iter_orders(
+        marketplace_ids, last_updated_after=_iso(since), with_buyer_data=True
+    )
+    for kind, item in orders:
         if kind == "checkpoint":
             complete_until = parse_utc(item)
             continue
@@ -98,9 +102,11 @@ def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
     if status not in IMPORTABLE:
         return "pending"
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
-    # The order as getOrders gave it, for the job (job arguments are ids only); if it expires
-    # first, the job reads it again with getOrder.
-    get_redis().set(_stash_key(marketplace_id, order_id), json.dumps(order), ex=ORDER_STASH_TTL)
+    # The order as getOrders gave it, buyer's address included, for the job (job arguments are
+    # ids only): encrypted, and gone within the hour; if it expires first, the job reads the
+    # order again.
+    sealed = active_keyring().encrypt(json.dumps(order))
+    get_redis().set(_stash_key(marketplace_id, order_id), sealed, ex=ORDER_STASH_TTL)
     enqueue(
         "jobs.orders.create_store_order",
         account.id,
@@ -121,9 +127,16 @@ def create_store_order(account_id: int, marketplace_id: str, order_id: str) -> s
     if account is None or shop is None or shop.status != "installed":
         return "no account"
     seller = seller_for_account(account)
-    stashed = get_redis().get(_stash_key(marketplace_id, order_id))
-    order = json.loads(stashed) if stashed else seller.get_order(marketplace_id, order_id)
-    return import_order(shop, seller, order)
+    redis = get_redis()
+    stashed = redis.get(_stash_key(marketplace_id, order_id))
+    if stashed:
+        order = json.loads(active_keyring().decrypt(stashed.decode()))
+    else:
+        order = seller.get_order(marketplace_id, order_id)
+    outcome = import_order(shop, seller, order)
+    if outcome in ("created", "exists"):
+        redis.delete(_stash_key(marketplace_id, order_id))
+    return outcome
 
 
 def _stash_key(marketplace_id: str, order_id: str) -> str:
@@ -169,8 +182,11 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
         items = seller.order_items(marketplace_id, order_id)
         address = buyer = None
         if order.get("FulfillmentChannel") != "AFN":
-            # Restricted Data Token: only for orders the store ships itself
-            address, buyer = seller.order_pii(marketplace_id, order_id)
+            # only for orders the store ships itself: read with the poll's RDT, else now
+            if order.get("ShippingAddress"):
+                address, buyer = order["ShippingAddress"], order.get("BuyerInfo") or {}
+            else:
+                address, buyer = seller.order_pii(marketplace_id, order_id)
         draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
         store = store_for(shop)
         failpoint("order-before-store-create")

@@ -10,6 +10,8 @@ from sp_api.api import Orders, Tokens
 from .client import SpApiClient
 
 MAX_MARKETPLACES = 50  # getOrders takes up to 50 MarketplaceIds in one call
+ORDERS_PATH = "/orders/v0/orders"
+BUYER_DATA_ELEMENTS = ("buyerInfo", "shippingAddress")
 
 
 def _api(client: SpApiClient, marketplace_id: str, rdt: str | None = None):
@@ -18,17 +20,28 @@ def _api(client: SpApiClient, marketplace_id: str, rdt: str | None = None):
 
 def iter_orders(client: SpApiClient, marketplace_ids: list[str], *,
                 last_updated_after: str | None = None, created_after: str | None = None,
-                statuses: list[str] | None = None) -> Iterator[dict]:  # fmt: skip
+                statuses: list[str] | None = None,
+                with_buyer_data: bool = False) -> Iterator[dict]:  # fmt: skip
     """Every order changed (or created) since a moment, across marketplaces, page by page.
 
     Yields ("order", order) for each order and finally ("checkpoint", LastUpdatedBefore) so the
     caller can store how far Amazon's answer was complete.
+
+    with_buyer_data: read the pages with a Restricted Data Token naming the shippingAddress and
+    buyerInfo data elements, so each seller-fulfilled order arrives with its address and buyer:
+    one token per poll instead of three calls per order (an RDT, getOrderAddress and
+    getOrderBuyerInfo), which share nothing with getOrderItems' budget but each pace an import.
     """
     if bool(last_updated_after) == bool(created_after):
         raise ValueError("give exactly one of last_updated_after and created_after")
     for start in range(0, len(marketplace_ids), MAX_MARKETPLACES):
         chunk = marketplace_ids[start : start + MAX_MARKETPLACES]
-        api = _api(client, chunk[0])
+        rdt = None
+        if with_buyer_data:
+            rdt = restricted_data_token(
+                client, chunk[0], [ORDERS_PATH], data_elements=BUYER_DATA_ELEMENTS
+            )
+        api = _api(client, chunk[0], rdt)
         params: dict = {"MarketplaceIds": ",".join(chunk)}
         if last_updated_after:
             params["LastUpdatedAfter"] = last_updated_after
@@ -71,10 +84,18 @@ def get_order_items(client: SpApiClient, marketplace_id: str, order_id: str) -> 
         params = {"NextToken": payload["NextToken"]}
 
 
-def restricted_data_token(client: SpApiClient, marketplace_id: str, paths: list[str]) -> str:
+def restricted_data_token(
+    client: SpApiClient,
+    marketplace_id: str,
+    paths: list[str],
+    data_elements: tuple[str, ...] = (),
+) -> str:
     """A Restricted Data Token for GET on these paths (buyer address and name)."""
     api = client.api(Tokens, marketplace_id)
     resources = [{"method": "GET", "path": path} for path in paths]
+    if data_elements:  # getOrders/getOrder: which restricted parts of the orders to include
+        for resource in resources:
+            resource["dataElements"] = list(data_elements)
     payload = client.call("createRestrictedDataToken",
                           lambda: api.create_restricted_data_token(restrictedResources=resources),
                           marketplace_id=marketplace_id).payload  # fmt: skip

@@ -27,7 +27,7 @@ def get_orders(em, call: Call):
         cursor = state.order_pages.pop(q["NextToken"], None)
         if cursor is None or cursor["seller"] != call.seller:
             raise ApiError(400, "InvalidInput", "Invalid NextToken.")
-        return 200, _page(state, cursor, page_size)
+        return 200, _page(state, cursor, page_size, _elements(call))
     created, updated = q.get("CreatedAfter"), q.get("LastUpdatedAfter")
     if bool(created) == bool(updated):
         raise ApiError(
@@ -59,13 +59,29 @@ def get_orders(em, call: Call):
     )  # fmt: skip
     cursor = {"seller": call.seller, "ids": [o["AmazonOrderId"] for o in matching],
               "before_name": before_name, "until": until}  # fmt: skip
-    return 200, _page(state, cursor, page_size)
+    return 200, _page(state, cursor, page_size, _elements(call))
 
 
-def _page(state, cursor: dict, size: int) -> dict:
+def _elements(call: Call) -> set[str]:
+    """Restricted data elements the call's RDT grants (none with a plain access token)."""
+    return set(call.token.get("data_elements") or []) if call.token.get("rdt") else set()
+
+
+def _with_restricted(order: dict, elements: set[str]) -> dict:
+    """The public order, plus the buyer's data an RDT with dataElements unlocks (FBM only:
+    Amazon keeps the address of orders it ships itself)."""
+    shown = world.public(order)
+    if "shippingAddress" in elements and order["FulfillmentChannel"] == "MFN":
+        shown["ShippingAddress"] = order["address"]
+    if "buyerInfo" in elements:
+        shown["BuyerInfo"] = order["buyer"]
+    return shown
+
+
+def _page(state, cursor: dict, size: int, elements: set[str]) -> dict:
     ids, rest = cursor["ids"][:size], cursor["ids"][size:]
     payload = {
-        "Orders": [world.public(state.orders[i]) for i in ids if i in state.orders],
+        "Orders": [_with_restricted(state.orders[i], elements) for i in ids if i in state.orders],
         cursor["before_name"]: iso(datetime.fromtimestamp(cursor["until"], utcnow().tzinfo)),
     }
     if rest:
@@ -84,7 +100,7 @@ def _own_order(em, call: Call) -> dict:
 
 
 def get_order(em, call: Call):
-    return 200, {"payload": world.public(_own_order(em, call))}
+    return 200, {"payload": _with_restricted(_own_order(em, call), _elements(call))}
 
 
 def get_order_items(em, call: Call):

@@ -85,9 +85,13 @@ class Emulator:
         if rdt is not None:
             if rdt["exp"] < now:
                 raise ApiError(403, "Unauthorized", _UNAUTHORIZED, "The RDT has expired.")
-            if not any(_covers(r, path) for r in rdt["resources"]):
+            covering = [r for r in rdt["resources"] if _covers(r, path)]
+            if not covering:
                 raise ApiError(403, "Unauthorized", _UNAUTHORIZED, "The RDT does not cover this.")
-            return {"seller": rdt["seller"], "region": rdt["region"], "rdt": True}
+            # getOrders/getOrder with an RDT return the restricted data elements it names
+            elements = {e for r in covering for e in r.get("dataElements") or []}
+            return {"seller": rdt["seller"], "region": rdt["region"], "rdt": True,
+                    "data_elements": sorted(elements)}  # fmt: skip
         if grant is None or grant.get("refresh") in state.revoked:
             raise ApiError(
                 403,

@@ -90,6 +90,11 @@ def test_fbm_and_fba_orders_in_four_currencies_arrive_once_with_the_right_amount
             assert order["status"] == "completed"  # FBA: already shipped by Amazon
         else:
             assert order["status"] == "processing"
+            assert order["shipping"]["address_1"], "the store ships it: it needs the address"
+    # the addresses came with the poll's pages (one RDT per region), not three calls per order
+    assert world.amazon.calls("getOrderAddress") == []
+    assert world.amazon.calls("getOrderBuyerInfo") == []
+    assert len(world.amazon.calls("createRestrictedDataToken")) <= 3
     # polling again (the checkpoint overlaps) creates nothing new
     _poll_all(world, "-again")
     wait_for(
