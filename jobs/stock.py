@@ -31,8 +31,11 @@ log = logging.getLogger("crossport.jobs")
 # waits DEBOUNCE (well inside the 2 s latency aim); only a SKU hammered for seconds waits longer.
 DEBOUNCE_SECONDS = 0.5
 MAX_WAIT_SECONDS = 3.0
-# More SKUs waiting than patchListingsItem (5/s) drains in a minute: send them as one feed.
-FEED_BACKLOG = 300
+# More SKUs waiting than single patches drain within seconds (patchListingsItem: 5/s per seller,
+# shared by every marketplace: 20 SKUs in 8 marketplaces take 32 s) go as one feed per
+# marketplace. Feeds are scarce too (createFeed: a burst of 15, then one per 2 minutes), so a
+# trickle of changes keeps using patches and only a burst switches to feeds.
+FEED_BACKLOG = 20
 LIVE_STATUSES = ("submitted", "active")
 LATENCY_KEY = "crossport:stock-latency:{shop_id}"
 
