@@ -7,164 +7,26 @@ schema instead of hard-coding shapes: an unseen product type maps the same way.
 
 from __future__ import annotations
 
+import copy
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
+from mapping.attribute_shapes import ValueRule, shape_of
 from mapping.marketplaces import Marketplace
 from mapping.problems import WARNING, Problem
 from mapping.schema_validation import ProductTypeSchema
+from mapping.sources import EMPTY, Resolver, resolve_source, resolver_for
 from mapping.texts import Texts
 from mapping.units import convert, pick_unit, preferred_units
 
-_TOKEN = re.compile(r"\{([^{}]+)\}")
-
-
-def _lookup(data: dict, dotted: str) -> Any:
-    value: Any = data
-    for part in dotted.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _names(key: Any) -> list[str]:
-    return [str(k) for k in key] if isinstance(key, list) else [str(key)] if key else []
-
-
-def _option(variant: dict, key: Any) -> Any:
-    options = variant.get("options") or {}
-    lowered = {str(k).lower(): v for k, v in options.items()}
-    for name in _names(key):
-        if name.lower() in lowered:
-            return lowered[name.lower()]
-    return None
-
-
-def _metafield(product: dict, variant: dict, key: Any) -> Any:
-    for name in _names(key):
-        for owner in (variant, product):
-            found = (owner.get("metafields") or {}).get(name)
-            if found not in (None, ""):
-                return found
-    return None
-
-
-def _field(product: dict, variant: dict, key: Any) -> Any:
-    for name in _names(key):
-        for owner in (variant, product):
-            found = _lookup(owner, name)
-            if found not in (None, "", []):
-                return found
-    return None
-
-
-def _template(rule: dict, product: dict, variant: dict, texts: Texts) -> str | None:
-    def fill(match: re.Match) -> str:
-        name = match.group(1).strip()
-        if name.startswith("option."):
-            found = _option(variant, name[7:])
-        elif name.startswith("metafield."):
-            found = _metafield(product, variant, name[10:])
-        elif name in ("title", "description"):
-            found = getattr(texts, name)
-        else:
-            found = _field(product, variant, name)
-        return "" if found is None else str(found)
-
-    text = _TOKEN.sub(fill, rule.get("template") or "")
-    return re.sub(r"\s{2,}", " ", text).strip() or None
-
-
-def resolve_source(rule: dict, product: dict, variant: dict, texts: Texts) -> Any:
-    """The raw store value a rule points at, or None when the product has none."""
-    source, key = rule.get("source"), rule.get("key")
-    if source == "constant":
-        value = rule.get("value")
-    elif source == "field":
-        value = _field(product, variant, key)
-    elif source == "option":
-        value = _option(variant, key)
-    elif source == "metafield":
-        value = _metafield(product, variant, key)
-    elif source == "text":
-        value = {
-            "title": texts.title,
-            "description": texts.description,
-            "bullets": texts.bullets,
-        }.get(str(key))
-    elif source == "template":
-        value = _template(rule, product, variant, texts)
-    elif source == "image":
-        images = [variant.get("image")] if variant.get("image") else []
-        images += [i for i in product.get("images") or [] if i not in images]
-        index = int(rule.get("index") or 0)
-        value = images[index] if 0 <= index < len(images) else None
-    elif source in ("convert", "identifier"):
-        value = _field(product, variant, key)
-    else:
-        value = None
-    if value in (None, "", []) and isinstance(rule.get("fallback"), dict):
-        return resolve_source(rule["fallback"], product, variant, texts)
-    mapping = rule.get("map")
-    if mapping and isinstance(value, str | int | float | bool):
-        value = mapping.get(str(value), value)
-    elif mapping and isinstance(value, list):
-        value = [mapping.get(str(v), v) if isinstance(v, str | int | float) else v for v in value]
-    return value
-
-
-def _item_schema(schema: ProductTypeSchema, attribute: str) -> dict:
-    return (schema.properties.get(attribute) or {}).get("items") or {}
-
-
-def _shape_info(schema: ProductTypeSchema, attribute: str) -> tuple:
-    """(items schema, item properties, value key, value schema, maxUniqueItems), memoised."""
-    memo = schema.memo.setdefault("shape", {})
-    info = memo.get(attribute)
-    if info is None:
-        items = _item_schema(schema, attribute)
-        props = items.get("properties") or {}
-        key = next((k for k in ("value", "media_location", "name") if k in props), "value")
-        most = (schema.properties.get(attribute) or {}).get("maxUniqueItems")
-        info = memo[attribute] = (items, props, key, props.get(key) or {}, most)
-    return info
-
-
-def _enum(node: dict) -> tuple[list, list]:
-    if node.get("enum"):
-        return list(node["enum"]), list(node.get("enumNames") or [])
-    for branch in node.get("anyOf", []) + node.get("oneOf", []):
-        if isinstance(branch, dict) and branch.get("enum") and "type" in node:
-            return [], []  # an open list: any string is allowed, the enum only suggests
-    return [], []
+MAPPING_ERRORS = (ValueError, TypeError, KeyError, InvalidOperation, ArithmeticError)
+MAX_RULE_SETS = 512  # rule sets remembered per schema (many shops' profiles share a process)
 
 
 def coerce(value: Any, node: dict) -> Any:
     """A store value as the schema's type: numbers from strings, enum values by name."""
-    kind = node.get("type")
-    if kind in ("number", "integer"):
-        number = Decimal(str(value).strip().replace(",", "."))
-        return int(number) if kind == "integer" else float(number)
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "yes", "1", "ja", "oui", "y"):
-            return True
-        if text in ("false", "no", "0", "nein", "non", "n"):
-            return False
-        raise ValueError(f"{value!r} is not yes or no")
-    text = value if isinstance(value, str) else str(value)
-    allowed, names = _enum(node)
-    if allowed and text not in allowed:
-        folded = text.strip().lower()
-        for index, option in enumerate(allowed):
-            label = names[index] if index < len(names) else ""
-            if folded in (str(option).lower(), str(label).lower()):
-                return option
-    return text
+    return ValueRule(node).coerce(value)
 
 
 def _measure(raw: Any, items: dict, market: Marketplace, rule: dict) -> dict | None:
@@ -208,37 +70,171 @@ def shape(
 ) -> list[dict]:
     """Amazon's array-of-objects form of one attribute; raises ValueError when it cannot."""
     rule = rule or {}
-    items, props, key, node, most = _shape_info(schema, attribute)
-    if rule.get("source") == "convert":
-        measured = _measure(raw, items, market, rule)
+    info = shape_of(schema, attribute)
+    source = rule.get("source")
+    if source == "convert":
+        measured = _measure(raw, info.items, market, rule)
         if measured is None:
             raise ValueError(f"{raw!r} is not a measurement with a unit")
         entries = [measured]
-    elif rule.get("source") == "identifier":
+    elif source == "identifier":
         code = re.sub(r"[\s-]", "", str(raw))
-        kind = gtin_type(code, ((props.get("type") or {}).get("enum")) or [])
+        kind = gtin_type(code, ((info.props.get("type") or {}).get("enum")) or [])
         if kind is None:
             raise ValueError(f"{raw!r} is not a valid GTIN (UPC, EAN or JAN): check digit")
         entries = [{"type": kind, "value": code}]
     else:
         values = raw if isinstance(raw, list) else [raw]
+        most = info.most
         if most == 1 and len(values) > 1 and all(isinstance(v, str) for v in values):
             values = [" ".join(values)]  # search terms and the like: one space-separated value
         elif most and len(values) > most:
             values = values[:most]
         # A dict is an entry the seller (or a value map) already shaped, e.g. apparel_size.
+        key, coerce_value = info.key, info.value.coerce
         entries = [
-            dict(v) if isinstance(v, dict) else {key: coerce(v, node)}
+            dict(v) if isinstance(v, dict) else {key: coerce_value(v)}
             for v in values
             if v not in (None, "")
         ]
-    tag = schema.language_tag or market.language_tag
-    for entry in entries:
-        if "marketplace_id" in props:
+    if info.per_market:
+        for entry in entries:
             entry.setdefault("marketplace_id", market.id)
-        if "language_tag" in props:
+    if info.per_language:
+        tag = schema.language_tag or market.language_tag
+        for entry in entries:
             entry.setdefault("language_tag", tag)
     return entries
+
+
+def _constant_entries(
+    attribute: str, rule: dict, schema: ProductTypeSchema, market: Marketplace, texts: Texts
+) -> list[dict] | str | None:
+    """A constant rule's entries (None when empty), or the error's text when it cannot be
+    shaped: they depend on the schema and marketplace only."""
+    try:
+        raw = resolve_source(rule, {}, {}, texts)  # a constant reads none of them
+        return None if raw in EMPTY else shape(attribute, raw, schema, market, rule)
+    except MAPPING_ERRORS as exc:
+        return str(exc)
+
+
+def _failing(error: Exception) -> Resolver:
+    """A rule that cannot be read (a bad index...) fails where it is used, as a problem."""
+    reason = str(error)
+
+    def fail(_product: dict, _variant: dict, _texts: Texts) -> Any:
+        raise ValueError(reason)
+
+    return fail
+
+
+def _step(
+    attribute: str, rule: dict, schema: ProductTypeSchema, market: Marketplace, texts: Texts
+) -> tuple[str, dict, Resolver | None, Any]:
+    if rule.get("source") == "constant" and not rule.get("fallback"):
+        entries = _constant_entries(attribute, rule, schema, market, texts)
+        if entries and not isinstance(entries, str):
+            entries = (entries, _is_flat(entries))
+        return attribute, rule, None, entries
+    try:
+        resolve = resolver_for(rule)
+    except MAPPING_ERRORS as exc:
+        resolve = _failing(exc)
+    return attribute, rule, resolve, None
+
+
+def _steps(
+    rules: dict[str, dict], schema: ProductTypeSchema, market: Marketplace, texts: Texts
+) -> list[tuple[str, dict, Resolver | None, Any]]:
+    """(attribute, rule, resolver, shaped constant) for the rules this schema can use; a
+    constant rule has no resolver, its (entries, flat) or error text are worked out here once.
+
+    Worked out once per schema, marketplace and rule set: a catalogue maps thousands of
+    variants with the same profile, and constants are a third of a typical profile.
+    """
+    plans = schema.memo.get("rule_steps")
+    if plans is None or len(plans) > MAX_RULE_SETS:
+        plans = schema.memo["rule_steps"] = {}
+    key = (market.id, repr(rules))  # the rules' content: a profile may change between calls
+    steps = plans.get(key)
+    if steps is None:
+        rules = copy.deepcopy(rules)  # kept: must not follow later edits of the caller's dicts
+        steps = plans[key] = [
+            _step(attribute, rule, schema, market, texts)
+            for attribute, rule in rules.items()
+            if attribute in schema.properties and isinstance(rule, dict)
+        ]
+    return steps
+
+
+def _copied(value: Any) -> Any:
+    """A JSON value copied all the way down: listings never share a mutable part."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
+
+
+def _is_flat(entries: list[dict]) -> bool:
+    """True when no entry holds a dict or list (one `dict.copy` per entry copies it all)."""
+    return all(not isinstance(v, dict | list) for e in entries for v in e.values())
+
+
+def _fresh(entries: list[dict], flat: bool) -> list[dict]:
+    return [e.copy() for e in entries] if flat else _copied(entries)
+
+
+class AttributeMapper:
+    """Maps the variants of one product in one marketplace with one rule set.
+
+    The rule steps are shared per schema; what a variant shares with the previous one (brand,
+    texts, images: the very same store objects) is shaped once and copied.
+    """
+
+    def __init__(
+        self,
+        rules: dict[str, dict],
+        market: Marketplace,
+        schema: ProductTypeSchema,
+        texts: Texts,
+    ) -> None:
+        self.rules = rules
+        self.steps = _steps(rules, schema, market, texts)
+        self.market, self.schema, self.texts = market, schema, texts
+        # attribute -> (raw value, its entries, whether they are flat) of the last variant
+        self._previous: dict[str, tuple[Any, list[dict], bool]] = {}
+
+    def map(self, product: dict, variant: dict) -> tuple[dict, list[Problem]]:
+        """Attributes for one variant, and the values that could not be mapped."""
+        attributes: dict[str, list[dict]] = {}
+        problems: list[Problem] = []
+        market, schema, texts, previous = self.market, self.schema, self.texts, self._previous
+        for attribute, rule, resolve, fixed in self.steps:
+            if resolve is None:
+                if isinstance(fixed, str):
+                    problems.append(_unmappable(attribute, fixed, schema, market))
+                elif fixed:
+                    attributes[attribute] = _fresh(*fixed)
+                continue
+            try:
+                raw = resolve(product, variant, texts)
+                if raw in EMPTY:
+                    continue
+                last = previous.get(attribute)
+                if last is not None and last[0] is raw:
+                    entries = _fresh(last[1], last[2])  # the same store value as before
+                else:
+                    entries = shape(attribute, raw, schema, market, rule)
+                    flat = _is_flat(entries)
+                    previous[attribute] = (raw, _fresh(entries, flat), flat)
+            except MAPPING_ERRORS as exc:
+                problems.append(_unmappable(attribute, str(exc), schema, market))
+                continue
+            if entries:
+                attributes[attribute] = entries
+        return attributes, problems
 
 
 def map_attributes(
@@ -254,29 +250,18 @@ def map_attributes(
     Only attributes the product type knows are produced; a rule whose source is empty for this
     product produces nothing (the validator then names what is missing).
     """
-    attributes: dict[str, list[dict]] = {}
-    problems: list[Problem] = []
-    for attribute, rule in rules.items():
-        if attribute not in schema.properties or not isinstance(rule, dict):
-            continue
-        try:
-            raw = resolve_source(rule, product, variant, texts)
-            if raw in (None, "", []):
-                continue
-            entries = shape(attribute, raw, schema, market, rule)
-        except (ValueError, TypeError, KeyError, InvalidOperation, ArithmeticError) as exc:
-            problems.append(
-                Problem(
-                    attribute,
-                    market.id,
-                    "unmappable",
-                    f"{attribute} for {market.site}: {exc}",
-                    f"Correct the store value or change the rule for {attribute}.",
-                    severity=WARNING if attribute not in schema.required else "error",
-                    path=attribute,
-                )
-            )
-            continue
-        if entries:
-            attributes[attribute] = entries
-    return attributes, problems
+    return AttributeMapper(rules, market, schema, texts).map(product, variant)
+
+
+def _unmappable(
+    attribute: str, reason: str, schema: ProductTypeSchema, market: Marketplace
+) -> Problem:
+    return Problem(
+        attribute,
+        market.id,
+        "unmappable",
+        f"{attribute} for {market.site}: {reason}",
+        f"Correct the store value or change the rule for {attribute}.",
+        severity=WARNING if attribute not in schema.required else "error",
+        path=attribute,
+    )

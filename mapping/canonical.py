@@ -102,6 +102,11 @@ class ProductSchema(_Base):
     variants = fields.List(fields.Nested(VariantSchema), load_default=list)
 
 
+# Building a schema instance binds every nested field and costs more than a load; marshmallow's
+# load keeps no state on the instance, so one serves every call.
+_PRODUCT_SCHEMA = ProductSchema()
+
+
 def load_product(data: dict) -> dict:
     """Check and normalise one store product; raises marshmallow.ValidationError when malformed."""
-    return ProductSchema().load(data)
+    return _PRODUCT_SCHEMA.load(data)

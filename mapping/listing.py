@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
 
-from mapping.attributes import map_attributes
-from mapping.canonical import ProductSchema
+from mapping.attributes import AttributeMapper
+from mapping.canonical import load_product
 from mapping.compliance import compliance_hints
 from mapping.fx import RatesTable
 from mapping.marketplaces import Marketplace, marketplace
@@ -80,12 +80,14 @@ def build_listing(
     asin: str | None = None,
     checked: bool = False,
     texts: Texts | None = None,
+    mapper: AttributeMapper | None = None,
 ) -> ListingPlan:
     """The listing plan for one SKU (variant) in one marketplace; problems instead of raising.
 
     `asin` makes an offer on an existing catalogue item (LISTING_OFFER_ONLY). `checked=True`
     skips the canonical-schema load when the caller already loaded the product; `texts` reuses
-    the product's texts for this marketplace (they do not depend on the variant).
+    the product's texts for this marketplace (they do not depend on the variant), `mapper` the
+    product's attribute mapper for this marketplace (made with the profile's rules and texts).
     """
     market = (
         marketplace_or_id
@@ -95,12 +97,12 @@ def build_listing(
     sku = str((variant or {}).get("sku") or "") if isinstance(variant, dict) else ""
     try:
         if not checked:
-            product = ProductSchema().load(product)
+            product = load_product(product)
             variant = next(
                 (v for v in product["variants"] if v.get("sku") == sku),
                 (product["variants"] or [None])[0],
             )
-        return _build(product, variant, profile, market, schema, rates, family, asin, texts)
+        return _build(product, variant, profile, market, schema, rates, family, asin, texts, mapper)
     except ValidationError as exc:
         return ListingPlan(sku, market.id, {}, _data_problems(exc, market.id))
     except Exception as exc:  # noqa: BLE001 - a mapper bug must not stop a whole catalogue
@@ -121,7 +123,7 @@ def build_listing(
 
 
 def _build(
-    product, variant, profile, market, schema, rates, family, asin, texts=None
+    product, variant, profile, market, schema, rates, family, asin, texts=None, mapper=None
 ) -> ListingPlan:
     if variant is None:
         return ListingPlan(
@@ -151,9 +153,11 @@ def _build(
                 path="sku",
             )
         )
-    texts = texts or texts_for(product, market, profile.texts)
-    rules = profile.rules_for(market.id)
-    attributes, mapped_problems = map_attributes(product, variant, rules, market, schema, texts)
+    if mapper is None:
+        texts = texts or texts_for(product, market, profile.texts)
+        mapper = AttributeMapper(profile.rules_for(market.id), market, schema, texts)
+    texts, rules = mapper.texts, mapper.rules
+    attributes, mapped_problems = mapper.map(product, variant)
     offer, breakdown, offer_problems = offer_attributes(variant, profile, market, schema, rates)
     attributes.update(offer)
     if family is not None and family.theme:
@@ -200,7 +204,7 @@ def plan_product(
     {sku: ASIN} for variants that offer on an existing catalogue item.
     """
     try:
-        loaded = ProductSchema().load(product)
+        loaded = load_product(product)
     except ValidationError as exc:
         loaded, error = None, exc
     plans: dict[str, list[ListingPlan]] = {}
@@ -231,7 +235,7 @@ def build_listings(
         else marketplace(marketplace_or_id)
     )
     try:
-        loaded = product if checked else ProductSchema().load(product)
+        loaded = product if checked else load_product(product)
     except ValidationError as exc:
         return [ListingPlan("", market.id, {}, _data_problems(exc, market.id))]
     if not loaded["variants"]:
@@ -253,12 +257,17 @@ def build_listings(
         ]
     theme = profile.setting("variation_theme", market.id)
     family = plan_family(loaded, schema, market, theme)
+    if family is not None and family.theme is None:  # reported, not sent: orphans otherwise
+        return [ListingPlan(family.parent_sku, market.id, {}, family.problems, role="parent")]
+    try:
+        texts = texts_for(loaded, market, profile.texts)
+        mapper = AttributeMapper(profile.rules_for(market.id), market, schema, texts)
+    except Exception:  # noqa: BLE001 - build_listing reports it per SKU instead
+        texts = mapper = None
     plans: list[ListingPlan] = []
     if family is not None:
-        if family.theme is None:  # reported, not sent: children would be orphans
-            return [ListingPlan(family.parent_sku, market.id, {}, family.problems, role="parent")]
         try:
-            plans.append(build_parent(loaded, family, profile, market, schema))
+            plans.append(build_parent(loaded, family, profile, market, schema, texts))
         except Exception as exc:  # noqa: BLE001 - same promise as build_listing: never raise
             plans.append(
                 ListingPlan(
@@ -277,10 +286,6 @@ def build_listings(
                     role="parent",
                 )
             )
-    try:
-        texts = texts_for(loaded, market, profile.texts)
-    except Exception:  # noqa: BLE001 - build_listing reports it per SKU instead
-        texts = None
     for variant in loaded["variants"]:
         asin = (asins or {}).get(variant.get("sku") or "")
         plans.append(
@@ -295,6 +300,7 @@ def build_listings(
                 asin=asin,
                 checked=True,
                 texts=texts,
+                mapper=mapper,
             )
         )
     return plans

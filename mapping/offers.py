@@ -70,7 +70,7 @@ def offer_attributes(
             }
         ]
     list_price = breakdown.list_price
-    if list_price is None and _may_be_required(schema.schema, "list_price"):
+    if list_price is None and _may_be_required(schema, "list_price"):
         # The marketplace requires a list price and the store has no compare-at price: the
         # price the product normally sells for is its list price (said in the breakdown).
         list_price = breakdown.price
@@ -96,12 +96,16 @@ def offer_attributes(
     return attributes, breakdown, []
 
 
-def _may_be_required(schema: dict, attribute: str) -> bool:
-    """Whether the schema requires `attribute`, at the top or in any if/then/else branch."""
-    if attribute in schema.get("required", []):
-        return True
-    return any(
-        attribute in (branch.get(key) or {}).get("required", [])
-        for branch in schema.get("allOf", [])
-        for key in ("then", "else")
-    )
+def _may_be_required(schema: ProductTypeSchema, attribute: str) -> bool:
+    """Whether the schema requires `attribute`, at the top or in any if/then/else branch
+    (answered once per schema: a product type has a hundred conditionals)."""
+    answers = schema.memo.setdefault("may_be_required", {})
+    found = answers.get(attribute)
+    if found is None:
+        raw = schema.schema
+        found = answers[attribute] = attribute in raw.get("required", []) or any(
+            attribute in (branch.get(key) or {}).get("required", [])
+            for branch in raw.get("allOf", [])
+            for key in ("then", "else")
+        )
+    return found

@@ -9,7 +9,7 @@ from mapping.marketplaces import Marketplace
 from mapping.payloads import OFFER_ATTRIBUTES, put_body
 from mapping.profiles import MappingProfile, explain_missing
 from mapping.schema_validation import ProductTypeSchema
-from mapping.texts import texts_for
+from mapping.texts import Texts, texts_for
 from mapping.variations import VariationFamily, parent_attributes
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ def build_parent(
     profile: MappingProfile,
     market: Marketplace,
     schema: ProductTypeSchema,
+    texts: Texts | None = None,
 ) -> ListingPlan:
-    """The parent SKU's plan: product facts shared by the family, no offer, no options."""
+    """The parent SKU's plan: product facts shared by the family, no offer, no options.
+
+    `texts` reuses the product's texts for this marketplace when the caller has them."""
     first = (product.get("variants") or [{}])[0]
-    texts = texts_for(product, market, profile.texts)
+    texts = texts or texts_for(product, market, profile.texts)
     rules = {
         k: v
         for k, v in profile.rules_for(market.id).items()
@@ -58,12 +61,17 @@ def build_parent(
             {"child_relationship_type": "variation", "marketplace_id": market.id}
         ],
     }
-    if not schema.is_valid(attributes) and schema.is_valid(related):
-        attributes = related
-    found = schema.validate(attributes, market.id)
-    if any(p.attribute == "child_parent_sku_relationship" and p.code == "missing" for p in found):
-        attributes = related
+    if schema.is_valid(attributes):
+        found = []
+    elif schema.is_valid(related):
+        attributes, found = related, []
+    else:
         found = schema.validate(attributes, market.id)
+        if any(
+            p.attribute == "child_parent_sku_relationship" and p.code == "missing" for p in found
+        ):
+            attributes = related
+            found = schema.validate(attributes, market.id)
     problems += [explain_missing(p, rules) for p in found] + family.problems
     from mapping.listing import ListingPlan  # the plan type lives with build_listing
 

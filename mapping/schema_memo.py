@@ -6,16 +6,26 @@ from typing import Any
 
 from mapping.schema_compiler import SchemaCompiler
 
+# What a payload's set of attribute names decides once: the part checks to run, and the rules
+# grouped by the names they see present. None: the names alone make the payload invalid.
+NamePlan = tuple[tuple, tuple, tuple] | None
+
 
 class MemoisedCheck:
-    """The root check, remembering verdicts per attribute value and per conditional's inputs.
+    """The root check, remembering verdicts per attribute value and per group of conditionals.
 
     A catalogue repeats itself: variants share brand, texts, dimensions and most constants, and
     a conditional reads only a few attributes. Verdicts are keyed by the `repr` of exactly the
     values a part reads (JSON values have a faithful repr), so a cached verdict is the verdict.
+
+    Everything that depends only on which attribute names a payload has (which rules it
+    touches, which of the names each rule reads are present) is worked out once per name set:
+    a catalogue has a handful of them. Rules that see the same present names share one memo
+    lookup, so a payload costs a few dozen lookups, not one per rule and name.
     """
 
     MAX_ENTRIES = 50_000  # a few tens of MB at most; cleared wholesale when full
+    MAX_NAME_SETS = 4096
 
     def __init__(
         self, schema: dict, compiler: SchemaCompiler, parts: dict, rules: list, whole: Any
@@ -25,7 +35,7 @@ class MemoisedCheck:
         self.known = frozenset(schema.get("properties", {}))
         self.parts = parts
         self.whole = whole
-        self.rules = []
+        self.rules: list[tuple[int, tuple | None, bool, Any]] = []
         for index, (node, check) in enumerate(zip(schema.get("allOf", []), rules, strict=True)):
             names = compiler.names_of(node)
             empty = check({}) if names is not None else True
@@ -38,64 +48,93 @@ class MemoisedCheck:
         for index, names, _empty, _check in self.rules:
             for name in names or ():
                 self.by_name.setdefault(name, []).append(index)
-        self.global_rules = [r for r in self.rules if r[1] is None]
+        self.global_rules = tuple(r[3] for r in self.rules if r[1] is None)
         self.fail_empty = frozenset(r[0] for r in self.rules if r[1] is not None and not r[2])
-        self.memo: dict = {}
-        self.touched_by_names: dict[frozenset, tuple | None] = {}
+        self._plans: dict[frozenset, NamePlan] = {}
+        self._part_memo: dict[str, dict] = {name: {} for name in parts}
+        self._group_memo: dict[str, dict] = {}
+        self._entries = 0
 
-    def _touched(self, value: dict) -> tuple | None:
-        """The rules a payload's attribute names touch (None: a must-touch rule is missed).
+    @property
+    def memo(self) -> dict:
+        """Remembered verdicts by (attribute or rule group, value reprs); for inspection."""
+        found = {("part", name, k): v for name, m in self._part_memo.items() for k, v in m.items()}
+        for prefix, m in self._group_memo.items():
+            found.update({("rules", prefix, k): v for k, v in m.items()})
+        return found
 
-        Catalogues repeat the same attribute sets, so the answer is kept per set of names.
-        """
-        names = frozenset(value)
-        found = self.touched_by_names.get(names, False)
-        if found is not False:
-            return found
+    def forget(self) -> None:
+        """Drop every remembered verdict (the benchmark's 'cold' case; also when full)."""
+        for memo in self._part_memo.values():
+            memo.clear()
+        for memo in self._group_memo.values():
+            memo.clear()
+        self._entries = 0
+
+    def _plan(self, names: frozenset) -> NamePlan:
+        """Part checks and rule groups for payloads with exactly these attribute names."""
+        if not self.required.issubset(names) or (self.closed and not self.known.issuperset(names)):
+            return None
         touched: set[int] = set()
         for name in names:
             touched.update(self.by_name.get(name, ()))
         if not self.fail_empty.issubset(touched):
-            found = None
-        else:
-            found = tuple((i, self.rules[i][1], self.rules[i][3]) for i in sorted(touched))
-        if len(self.touched_by_names) < 4096:
-            self.touched_by_names[names] = found
-        return found
+            return None  # a rule that fails on {} sees none of its names: it fails here too
+        parts = tuple(
+            (name, self.parts[name], self._part_memo[name]) for name in names if name in self.parts
+        )
+        grouped: dict[tuple, list[int]] = {}
+        for index in sorted(touched):
+            present = tuple(n for n in self.rules[index][1] if n in names)
+            grouped.setdefault(present, []).append(index)
+        groups = []
+        for present, indexes in grouped.items():
+            # The key says which rules and which of their names are present: a rule's verdict
+            # is then fixed by those names' values (its other names are absent).
+            prefix = ",".join(map(str, indexes)) + "|" + ",".join(present)
+            memo = self._group_memo.setdefault(prefix, {})
+            checks = tuple(self.rules[i][3] for i in indexes)
+            groups.append((present, len(present) == 1, checks, memo))
+        shown = tuple(sorted(set().union(*grouped) | {name for name, _c, _m in parts}))
+        return parts, tuple(groups), shown
 
     def __call__(self, value: Any) -> bool:
         if not isinstance(value, dict):
             return self.whole(value)
-        if not self.required.issubset(value) or (self.closed and not self.known.issuperset(value)):
+        names = frozenset(value)
+        plan = self._plans.get(names, False)
+        if plan is False:
+            plan = self._plan(names)
+            if len(self._plans) < self.MAX_NAME_SETS:
+                self._plans[names] = plan
+        if plan is None:
             return False
-        memo = self.memo
-        if len(memo) > self.MAX_ENTRIES:
-            memo.clear()
-        shown: dict[str, str] = {}  # one repr per attribute, shared by the rule keys below
-        parts = self.parts
-        for name, item in value.items():
-            shown[name] = text = repr(item)
-            check = parts.get(name)
-            if check is None:
-                continue
-            key = (name, text)
-            verdict = memo.get(key)
+        if self._entries > self.MAX_ENTRIES:
+            self.forget()
+        parts, groups, shown_names = plan
+        shown = {name: repr(value[name]) for name in shown_names}
+        for name, check, memo in parts:
+            text = shown[name]
+            verdict = memo.get(text)
             if verdict is None:
-                verdict = memo[key] = check(item)
+                verdict = memo[text] = check(value[name])
+                self._entries += 1
             if not verdict:
                 return False
-        for _index, _names, _empty, check in self.global_rules:
+        for check in self.global_rules:
             if not check(value):
                 return False
-        touched = self._touched(value)
-        if touched is None:
-            return False
-        lookup = shown.get
-        for index, names, check in touched:
-            key = (index, *map(lookup, names))  # None marks an absent attribute
+        for present, single, checks, memo in groups:
+            key = shown[present[0]] if single else tuple([shown[n] for n in present])
             verdict = memo.get(key)
             if verdict is None:
-                verdict = memo[key] = check(value)
+                verdict = True
+                for check in checks:
+                    if not check(value):
+                        verdict = False
+                        break
+                memo[key] = verdict
+                self._entries += 1
             if not verdict:
                 return False
         return True

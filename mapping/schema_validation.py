@@ -53,8 +53,15 @@ class ProductTypeSchema:
     validator: Any = field(init=False, repr=False)
     check: Any = field(init=False, repr=False)
     memo: dict = field(init=False, repr=False, default_factory=dict)  # per-schema lookups
+    # Read for every attribute of every listing: looked up once (the schema is never edited).
+    properties: dict = field(init=False, repr=False)
+    language_tag: str | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.properties = self.schema.get("properties", {})
+        self.language_tag = (self.schema.get("$defs", {}).get("language_tag") or {}).get(
+            "default"
+        ) or self.locale
         self.validator = AmazonValidator(self.schema)
         compiler = SchemaCompiler(self.schema, self.validator)
         self.check = compiler.compile(self.schema)
@@ -92,16 +99,6 @@ class ProductTypeSchema:
             locale or declared_locale,
             version,
         )
-
-    @property
-    def language_tag(self) -> str | None:
-        return (self.schema.get("$defs", {}).get("language_tag") or {}).get("default") or (
-            self.locale
-        )
-
-    @property
-    def properties(self) -> dict:
-        return self.schema.get("properties", {})
 
     @property
     def required(self) -> list[str]:
