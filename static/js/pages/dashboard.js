@@ -66,7 +66,8 @@
   function amazonCell(row, metric) {
     if (!metric) {
       var note = row.status === "requested" ? t("health.requested")
-        : row.status === "failed" ? t("health.failed", { message: row.message }) : t("health.not_fetched");
+        : row.status === "failed" ? t("health.failed", { message: row.message })
+        : row.status === "done" ? "–" : t("health.not_fetched");  // done: Amazon left it out
       return el("td", { className: "subdued" }, note);
     }
     var tone = metric.meets_target ? "badge-success" : "badge-critical";
@@ -83,7 +84,7 @@
 
   function periodCell(metric, own) {
     var from = metric ? metric.date_from : own && own.date_from, to = metric ? metric.date_to : own && own.date_to;
-    return el("td", {}, day(from) + " – " + day(to));
+    return el("td", {}, from || to ? day(from) + " – " + day(to) : "–");
   }
 
   function renderHealth(h) {
@@ -130,6 +131,11 @@
 
   async function load() {
     await C.ready;
+    // ui.js disables role-gated buttons before it knows who is here, and never enables them
+    // again: decide for this one now that /api/me has answered.
+    var refresh = $("health-refresh");
+    refresh.disabled = !C.canDo("editor");
+    refresh.title = refresh.disabled ? t("msg.forbidden") : "";
     try {
       var d = await C.api("/api/dashboard");
       var counts = C.clear($("listing-counts"));
