@@ -57,7 +57,7 @@ def place_orders(world, count: int, fba_share: float) -> Counter:
 
 
 def bound_seconds(orders: int, pages: int) -> dict[str, float]:
-    from integrations.amazon.ratelimit import USAGE_PLANS
+    from integrations.amazon.ratelimit import SAFETY, USAGE_PLANS
 
     return {
         "getOrders": bucket_seconds(pages, *USAGE_PLANS["getOrders"]),
@@ -80,7 +80,7 @@ def main() -> None:
     try:
         from core.db import db
         from core.models import AmazonAccount, OrderLink, TargetMarketplace
-        from integrations.amazon.ratelimit import USAGE_PLANS
+        from integrations.amazon.ratelimit import SAFETY, USAGE_PLANS
         from jobs.catalog import import_catalogue
         from jobs.queues import enqueue
 
@@ -160,7 +160,7 @@ def main() -> None:
                                                   * args.speedup)
             print(f"  getOrderItems past its burst: {achieved:.3f}/s at Amazon's pace = "
                   f"{achieved / rate:.2f} of the 0.5/s plan (the client's limiter sends at "
-                  f"0.9 of it)")
+                  f"{SAFETY:g} of it, one token of the burst held back)")
             print(f"  burst used after {(items_at[burst - 1] - first_call) * args.speedup:.0f} s; "
                   f"last order created {(finished - items_at[-1]) * args.speedup:.0f} s after "
                   f"the last getOrderItems (scaled back)")

@@ -54,8 +54,12 @@ class StoreAdapter(Protocol):
         """The store order already created for this Amazon order, if any."""
         ...
 
-    def create_order(self, draft: dict) -> CreatedOrder:
-        """Create the store order for an Amazon order draft; idempotent on its Amazon order id."""
+    def create_order(self, draft: dict, *, first_attempt: bool = False) -> CreatedOrder:
+        """Create the store order for an Amazon order draft; idempotent on its Amazon order id.
+
+        first_attempt: the caller holds the order's claim and lock and knows no earlier attempt
+        reached the store, so the lookup by Amazon order id (a scan on WooCommerce) is skipped.
+        """
         ...
 
     def cancel_order(self, store_order_id: str, reason: str) -> None:

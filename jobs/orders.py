@@ -175,6 +175,9 @@ def import_order(shop: Shop, seller, order: dict) -> str:
 
 def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     order_id = order["AmazonOrderId"]
+    # No earlier attempt can have reached the store when none was counted: attempts is
+    # committed before the store is called, and the order's lock keeps other workers out.
+    first_attempt = link.attempts == 0
     link.attempts += 1
     db.session.commit()  # no write lock held across the calls to Amazon and the store
     try:
@@ -190,7 +193,7 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
         draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
         store = store_for(shop)
         failpoint("order-before-store-create")
-        created = store.create_order(draft)  # looks the Amazon order id up first, under a lock
+        created = store.create_order(draft, first_attempt=first_attempt)
         failpoint("order-after-store-create")  # created in the store, not yet recorded here
     except Exception as exc:
         db.session.rollback()

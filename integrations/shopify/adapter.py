@@ -170,11 +170,11 @@ class ShopifyStore:
             store_order_id=first["id"], store_order_name=first["name"], already_existed=True
         )
 
-    def create_order(self, draft: dict) -> CreatedOrder:
-        """Look the Amazon order up first; create it only when the store has none."""
+    def create_order(self, draft: dict, *, first_attempt: bool = False) -> CreatedOrder:
+        """Look the Amazon order up first (unless a first attempt); create it only if new."""
         amazon_id = draft["amazon_order_id"]
         with self._order_lock(amazon_id):
-            existing = self.find_order_by_amazon_id(amazon_id)
+            existing = None if first_attempt else self.find_order_by_amazon_id(amazon_id)
             if existing is not None:
                 return existing
             variants = self._variants_by_sku([line["sku"] for line in draft["lines"]])

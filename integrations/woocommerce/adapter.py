@@ -147,17 +147,23 @@ class WooCommerceAdapter:
         name = f"lock:woocommerce:create-order:{self.client.base_url}:{amazon_order_id}"
         return self.redis.lock(name, timeout=self.lock_timeout, blocking_timeout=self.lock_timeout)
 
-    def create_order(self, draft: dict) -> CreatedOrder:
+    def create_order(self, draft: dict, *, first_attempt: bool = False) -> CreatedOrder:
         amazon_id = draft["amazon_order_id"]
-        with self._lock(amazon_id):
-            existing = self.find_order_by_amazon_id(amazon_id, draft.get("purchase_date"))
-            if existing is not None:
-                return existing
+        with self._lock(amazon_id) as lock:
+            # WooCommerce cannot filter orders by meta: the lookup and the convergence check
+            # each page through every order since the purchase. A first attempt needs neither,
+            # as long as it held the lock throughout (else another importer may have entered).
+            if not first_attempt:
+                existing = self.find_order_by_amazon_id(amazon_id, draft.get("purchase_date"))
+                if existing is not None:
+                    return existing
             created = self.client.post("orders", order_payload(draft))
             if draft.get("note"):
                 self.client.post(
                     f"orders/{created['id']}/notes", {"note": draft["note"], "customer_note": False}
                 )
+            if first_attempt and lock is not None and lock.owned():
+                return CreatedOrder(str(created["id"]), str(created.get("number") or created["id"]))
             return self._converge(amazon_id, created, draft.get("purchase_date"))
 
     def _converge(self, amazon_id: str, created: dict, purchase_date: str | None) -> CreatedOrder:

@@ -120,6 +120,19 @@ def test_stock_is_read_for_simple_and_variation_skus(adapter, store):
     assert stock == {"CP-001": _stock(store, "CP-001"), "CPV-02-L-B": _stock(store, "CPV-02-L-B")}
 
 
+def test_a_first_attempt_creates_without_scanning_and_a_retry_finds_it(adapter, store):
+    # the job layer knows no earlier attempt reached the store: no page-through of orders
+    before = len(store.control("calls", method="GET"))
+    created = adapter.create_order(_draft("666-0000000-0000001"), first_attempt=True)
+    calls = store.control("calls", method="GET")[before:]
+    assert [(c["method"], c["path"]) for c in calls if c["path"].endswith("/orders")] == [
+        ("POST", "/wp-json/wc/v3/orders")
+    ]
+    # a retry after a crash (attempt counted, outcome unknown) looks it up and creates nothing
+    again = adapter.create_order(_draft("666-0000000-0000001"))
+    assert again.store_order_id == created.store_order_id and again.already_existed
+
+
 def test_an_mfn_order_is_created_once_and_decrements_stock(adapter, store):
     before = _stock(store, "CP-001")
     created = adapter.create_order(_draft())
