@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "web.shopify_webhooks",
     "web.woocommerce_connect",
     "web.woocommerce_webhooks",
+    "web.woocommerce_session",
     "web.amazon_connect",
     "web.pages",
     "web.api",

@@ -68,24 +68,18 @@ def verify_shopify_session_token(token: str) -> Identity:
     return Identity(platform="shopify", domain=found.shop, user_id=found.user_id)
 
 
-def verify_woocommerce_plugin_token(token: str, single_use: bool = False) -> Identity:
-    """Check the WordPress plugin's signed token with the integration's verifier.
+def verify_woocommerce_plugin_token(token: str) -> Identity:
+    """Check the WordPress plugin's signed token with the integration's verifier, once.
 
-    `single_use` (page loads) refuses a token seen before: its jti is remembered in Redis.
+    A plugin token is only ever swapped for a page token (page load or /woocommerce/session):
+    its jti is remembered in Redis, so a token seen before is refused wherever it is replayed.
     """
     try:
         module = importlib.import_module("integrations.woocommerce.plugin_token")
     except ImportError:
         raise AuthError("token_invalid", "WooCommerce plugin tokens are not supported") from None
-    guard = None
-    if single_use:
-        from core.redis import get_redis
-
-        def guard(jti: str, ttl: int) -> bool:
-            return bool(get_redis().set(f"wc-plugin-token:{jti}", 1, nx=True, ex=ttl))
-
     try:
-        found = module.verify_plugin_token(token, replay_guard=guard)
+        found = module.verify_plugin_token(token, replay_guard=module.redis_replay_guard)
     except module.InvalidPluginToken as exc:
         code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
         raise AuthError(code, f"the plugin token is refused: {exc}") from None
@@ -148,7 +142,7 @@ def verify_page_token(token: str) -> Identity:
     )
 
 
-def verify_token(token: str, single_use: bool = False) -> Identity:
+def verify_token(token: str) -> Identity:
     """A Shopify session token, a Crossport page token, or a WooCommerce plugin token."""
     if not token:
         raise AuthError("token_missing", "no token: open Crossport from your store admin")
@@ -163,7 +157,7 @@ def verify_token(token: str, single_use: bool = False) -> Identity:
     if audience == PAGE_AUDIENCE:
         return verify_page_token(token)
     if audience == "crossport":
-        return verify_woocommerce_plugin_token(token, single_use=single_use)
+        return verify_woocommerce_plugin_token(token)
     return verify_shopify_session_token(token)
 
 
@@ -231,9 +225,9 @@ def request_token() -> str:
     )
 
 
-def authenticate(token: str | None = None, single_use: bool = False) -> tuple[Shop, User, Identity]:
+def authenticate(token: str | None = None) -> tuple[Shop, User, Identity]:
     """Verify the token and set g.shop_id, g.shop, g.user, g.identity; raises AuthError."""
-    identity = verify_token(request_token() if token is None else token, single_use=single_use)
+    identity = verify_token(request_token() if token is None else token)
     shop = find_shop(identity)
     user = user_for(shop, identity)
     g.shop_id, g.shop, g.user, g.identity = shop.id, shop, user, identity

@@ -68,11 +68,12 @@ def _page_context(section: str) -> dict:
         "product": None,
         "bridge_url": None,
         "embed_url": None,
+        "store_origin": None,
     }
     wc_token = request.args.get("wc_token")
     if request.args.get("id_token") or wc_token or request.args.get("page_token"):
         try:
-            shop, user, identity = authenticate(single_use=bool(wc_token))
+            shop, user, identity = authenticate()  # a plugin token works once only
             context.update(shop=shop, user=user, platform=shop.platform)
             if wc_token:
                 # WooCommerce cannot hand the page a new token: use one of our own.
@@ -89,6 +90,9 @@ def _page_context(section: str) -> dict:
         shop_domain = context["shop"].domain if context["shop"] else request.args.get("shop")
         context["bridge_url"] = sandbox_bridge_url(shop_domain)
         context["embed_url"] = admin_embed_url(shop_domain)
+    elif context["shop"] is not None:
+        # wp-admin: the only window the page asks for a fresh plugin token (see api.js)
+        context["store_origin"] = _origin(context["shop"].domain)
     context["locale"] = str(get_locale())
     context["client_strings"] = client_strings()
     return context
@@ -133,7 +137,7 @@ def _frame_ancestors(context: dict) -> str:
     if shop is not None and shop.platform == "shopify":
         sources += [f"https://{shop.domain}", "https://admin.shopify.com"]
     elif shop is not None:
-        sources.append(shop.domain.rstrip("/"))
+        sources.append(_origin(shop.domain))  # a store in a subfolder: wp-admin's origin only
     elif not context["sandbox"]:
         sources += ["https://*.myshopify.com", "https://admin.shopify.com"]
     if context["sandbox"]:
