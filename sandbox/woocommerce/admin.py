@@ -2,20 +2,25 @@
 
 The Crossport page mirrors wordpress-plugin/crossport: a "Connect" button that starts the key
 flow and, once connected, an iframe of Crossport's /app carrying a 5-minute HS256 token signed
-with a key derived from the Crossport webhook's secret (see the plugin for the exact claims).
+with a key derived from the Crossport webhook's secret (see the plugin for the exact claims),
+and the plugin's own token-bridge script, which answers the iframe's requests for a fresh token
+with one from admin-ajax.php?action=crossport_token (nonce checked, as WordPress does).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import math
 import secrets
 import time
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 import jwt
-from flask import Blueprint, request
+from flask import Blueprint, Response, jsonify, request
 
 from sandbox.woocommerce.state import StoreState
 
@@ -45,6 +50,36 @@ def _page(title: str, content: str) -> str:
     )
 
 
+PLUGIN_DIR = Path(__file__).resolve().parents[2] / "wordpress-plugin" / "crossport"
+ADMIN_USER_ID = 1  # the emulated wp-admin has one logged-in administrator
+NONCE_ACTION = "crossport_token"
+NONCE_TICK = 12 * 3600  # wp_nonce_tick(): a nonce lives 12 to 24 hours
+
+
+class Nonces:
+    """wp_create_nonce / wp_verify_nonce: an HMAC of (tick, action, user) with a site salt."""
+
+    def __init__(self) -> None:
+        self.salt = secrets.token_bytes(32)
+
+    def _make(self, tick: int, action: str, user_id: int) -> str:
+        message = f"{tick}|{action}|{user_id}".encode()
+        return hmac.new(self.salt, message, hashlib.md5).hexdigest()[-12:-2]
+
+    def create(self, action: str, user_id: int) -> str:
+        return self._make(math.ceil(time.time() / NONCE_TICK), action, user_id)
+
+    def verify(self, nonce: str, action: str, user_id: int) -> bool:
+        tick = math.ceil(time.time() / NONCE_TICK)
+        return any(
+            hmac.compare_digest(nonce, self._make(t, action, user_id)) for t in (tick, tick - 1)
+        )
+
+
+def _origin(url: str) -> str:
+    return "/".join(url.split("/")[:3])
+
+
 def plugin_token(store_url: str, webhook_secret: str, user_id: int = 1) -> str:
     """The token the plugin would sign (same claims and key derivation as crossport.php)."""
     key = hmac.new(webhook_secret.encode(), b"crossport-plugin-token", hashlib.sha256).digest()
@@ -63,6 +98,32 @@ def plugin_token(store_url: str, webhook_secret: str, user_id: int = 1) -> str:
 def build_admin(state: StoreState, config: dict) -> Blueprint:
     """The /wp-admin blueprint bound to one store's state."""
     bp = Blueprint("wp_admin", __name__, url_prefix="/wp-admin")
+    nonces = Nonces()
+
+    def crossport_secret() -> str | None:
+        crossport = config["crossport_url"]
+        with state.lock:
+            return next(
+                (
+                    h.secret
+                    for h in state.webhooks.values()
+                    if h.delivery_url.startswith(crossport + "/webhooks/woocommerce")
+                ),
+                None,
+            )
+
+    def token_bridge() -> str:
+        """The plugin's enqueued script, with its config printed before it (wp_json_encode)."""
+        bridge = {
+            "origin": _origin(config["crossport_url"]),
+            "ajaxUrl": state.base() + "/wp-admin/admin-ajax.php",
+            "nonce": nonces.create(NONCE_ACTION, ADMIN_USER_ID),
+        }
+        encoded = json.dumps(bridge).replace("/", "\\/")
+        return (
+            f"<script>window.crossportTokenBridge = {encoded};</script>"
+            "<script src='/wp-content/plugins/crossport/assets/token-bridge.js'></script>"
+        )
 
     @bp.get("/")
     @bp.get("/edit.php")
@@ -97,15 +158,7 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
         crossport = config["crossport_url"]
         store = state.base()
         connect = f"{crossport}/woocommerce/connect?store_url={quote(store, safe='')}"
-        with state.lock:
-            secret = next(
-                (
-                    h.secret
-                    for h in state.webhooks.values()
-                    if h.delivery_url.startswith(crossport + "/webhooks/woocommerce")
-                ),
-                None,
-            )
+        secret = crossport_secret()
         if secret is None:
             body = (
                 f"<p>Sell this store's products on Amazon.</p><p><a class='button' "
@@ -117,8 +170,39 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
             body = (
                 f"<iframe id='crossport-app' src='{escape(src)}' style='width:100%;"
                 "height:80vh;border:0'></iframe>"
-                f"<p><a href='{escape(connect)}'>Reconnect</a></p>"
+                f"<p><a href='{escape(connect)}'>Reconnect</a></p>{token_bridge()}"
             )
         return _page("Crossport", body)
+
+    @bp.route("/admin-ajax.php", methods=["GET", "POST"])
+    def admin_ajax():
+        """wp_ajax_crossport_token, as the plugin answers it (includes/token-bridge.php)."""
+        if request.values.get("action") != NONCE_ACTION:
+            return Response("0", 400)  # WordPress's answer when no handler is hooked
+        nonce = request.values.get("_ajax_nonce") or request.values.get("_wpnonce") or ""
+        if not nonces.verify(nonce, NONCE_ACTION, ADMIN_USER_ID):
+            return Response("-1", 403)  # check_ajax_referer() dies so
+        secret = crossport_secret()
+        if secret is None:
+            message = "This store is not connected to Crossport."
+            return jsonify(success=False, data={"message": message}), 409
+        token = plugin_token(state.base(), secret, ADMIN_USER_ID)
+        response = jsonify(success=True, data={"token": token})
+        response.headers["Cache-Control"] = "no-cache, must-revalidate, max-age=0"
+        return response
+
+    return bp
+
+
+def build_plugin_assets() -> Blueprint:
+    """/wp-content/plugins/crossport/: the plugin's own files, served as WordPress serves them."""
+    bp = Blueprint("crossport_plugin_assets", __name__)
+
+    @bp.get("/wp-content/plugins/crossport/assets/<name>.js")
+    def plugin_script(name: str):
+        path = PLUGIN_DIR / "assets" / f"{name}.js"
+        if "/" in name or ".." in name or not path.is_file():
+            return Response("not found", 404)
+        return Response(path.read_text(encoding="utf-8"), mimetype="application/javascript")
 
     return bp

@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, jsonify, request
 
-from sandbox.woocommerce.admin import build_admin
+from sandbox.woocommerce.admin import build_admin, build_plugin_assets
 from sandbox.woocommerce.control import build_control
 from sandbox.woocommerce.rest import build_rest
 from sandbox.woocommerce.seed import seed_demo
@@ -56,6 +56,7 @@ def create_emulator(
     app.register_blueprint(build_wc_auth(state, http_callback_hosts))
     app.register_blueprint(build_control(state, sender, config))
     app.register_blueprint(build_admin(state, config))
+    app.register_blueprint(build_plugin_assets())
 
     @app.get("/wp-json/")
     def index():

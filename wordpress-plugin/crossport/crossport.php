@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Crossport for WooCommerce
  * Description:       Sell your WooCommerce catalogue on Amazon's international marketplaces. Adds WooCommerce → Crossport.
- * Version:           0.1.0
+ * Version:           0.2.0
  * Requires at least: 6.3
  * Requires PHP:      7.4
  * Requires Plugins:  woocommerce
@@ -15,7 +15,11 @@
 
 defined( 'ABSPATH' ) || exit;
 
+const CROSSPORT_VERSION     = '0.2.0';
+const CROSSPORT_PLUGIN_FILE = __FILE__;
+
 require_once __DIR__ . '/includes/token.php';
+require_once __DIR__ . '/includes/token-bridge.php';
 
 /**
  * Crossport's base URL: the `crossport_url` option, else the CROSSPORT_URL constant.
@@ -59,9 +63,7 @@ function crossport_connect_url(): string {
  * @param string $secret The connection's webhook secret.
  */
 function crossport_app_url( string $secret ): string {
-	$claims = crossport_token_claims( home_url(), get_current_user_id() );
-	$token  = crossport_sign_token( $claims, crossport_token_key( $secret ) );
-	return crossport_service_url() . '/app?wc_token=' . rawurlencode( $token );
+	return crossport_service_url() . '/app?wc_token=' . rawurlencode( crossport_plugin_token( $secret ) );
 }
 
 /**
@@ -96,6 +98,7 @@ function crossport_render_page(): void {
 		echo '<iframe id="crossport-app" src="' . esc_url( crossport_app_url( $secret ) ) . '" '
 			. 'style="width:100%;height:calc(100vh - 160px);border:0;background:#fff"></iframe>';
 		echo '<p><a href="' . esc_url( crossport_connect_url() ) . '">' . esc_html__( 'Reconnect', 'crossport' ) . '</a></p>';
+		crossport_enqueue_token_bridge(); // the page renews its session through this page
 	}
 	if ( current_user_can( 'manage_options' ) ) {
 		echo '<form method="post"><p><label>' . esc_html__( 'Crossport URL', 'crossport' ) . ' ';
