@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--no-contracts", action="store_true", help="skip model validation")
     parser.add_argument("--manual-consent", action="store_true", help="show a consent button")
     parser.add_argument("--public-url", default=None, help="base URL in document links")
+    parser.add_argument("--sqs-url", default=None, help="SQS endpoint for notifications")
     parser.add_argument(
         "--lwa-client",
         action="append",
@@ -37,6 +38,7 @@ def main() -> None:
         auto_approve=not args.manual_consent,
         public_url=args.public_url,
         lwa_clients=clients,
+        sqs_url=args.sqs_url,
     )
     base = f"http://127.0.0.1:{args.port}"
     print(f"SP-API emulator: endpoints {base}/na {base}/eu {base}/fe")

@@ -1,4 +1,4 @@
-"""Sellers, Tokens (RDT) and Notifications operations."""
+"""Sellers and Tokens (RDT) operations (Notifications: api_notifications.py)."""
 
 from __future__ import annotations
 
@@ -44,60 +44,7 @@ def create_restricted_data_token(em, call: Call):
     return 200, {"restrictedDataToken": token, "expiresIn": RDT_SECONDS}
 
 
-def create_destination(em, call: Call):
-    spec = call.body["resourceSpecification"]
-    destination_id = em.state.new_id("dest-")
-    resource = {}
-    if "sqs" in spec:
-        resource["sqs"] = {"arn": spec["sqs"]["arn"]}
-    if "eventBridge" in spec:
-        eb = spec["eventBridge"]
-        resource["eventBridge"] = {
-            "name": f"aws.partner/sellingpartnerapi.amazon/{destination_id}",
-            "region": eb["region"],
-            "accountId": eb["accountId"],
-        }
-    if not resource:
-        raise ApiError(400, "InvalidInput", "resourceSpecification needs sqs or eventBridge.")
-    destination = {"name": call.body["name"], "destinationId": destination_id, "resource": resource}
-    em.state.destinations[destination_id] = destination
-    return 200, {"payload": destination}
-
-
-def get_destinations(em, call: Call):
-    return 200, {"payload": list(em.state.destinations.values())}
-
-
-def create_subscription(em, call: Call):
-    kind = call.path["notificationType"]
-    key = (call.seller, kind)
-    if key in em.state.subscriptions:
-        raise ApiError(409, "Conflict", f"A subscription to {kind} already exists.")
-    if call.body["destinationId"] not in em.state.destinations:
-        raise ApiError(400, "InvalidInput", "Unknown destinationId.")
-    subscription = {
-        "subscriptionId": em.state.new_id("sub-"),
-        "payloadVersion": call.body["payloadVersion"],
-        "destinationId": call.body["destinationId"],
-    }
-    if "processingDirective" in call.body:
-        subscription["processingDirective"] = call.body["processingDirective"]
-    em.state.subscriptions[key] = subscription
-    return 200, {"payload": subscription}
-
-
-def get_subscription(em, call: Call):
-    found = em.state.subscriptions.get((call.seller, call.path["notificationType"]))
-    if found is None:
-        raise ApiError(404, "NotFound", "No subscription of this type.")
-    return 200, {"payload": found}
-
-
 HANDLERS = {
     "getMarketplaceParticipations": get_marketplace_participations,
     "createRestrictedDataToken": create_restricted_data_token,
-    "createDestination": create_destination,
-    "getDestinations": get_destinations,
-    "createSubscription": create_subscription,
-    "getSubscription": get_subscription,
 }

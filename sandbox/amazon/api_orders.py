@@ -148,7 +148,8 @@ def confirm_shipment(em, call: Call):
     shipped = sum(i["QuantityShipped"] for i in order["items"])
     ordered = sum(i["QuantityOrdered"] for i in order["items"])
     order["NumberOfItemsShipped"], order["NumberOfItemsUnshipped"] = shipped, ordered - shipped
-    world.touch(order, "Shipped" if shipped == ordered else "PartiallyShipped")
+    status = "Shipped" if shipped == ordered else "PartiallyShipped"
+    world.touch(em.state, order, status, "Shipment confirmed")
     return 204, None
 
 

@@ -20,6 +20,7 @@ from . import (
     api_definitions,
     api_feeds,
     api_listings,
+    api_notifications,
     api_orders,
     api_reports,
     control,
@@ -30,6 +31,7 @@ from . import (
 )
 from .contracts import Contracts
 from .dispatch import ApiError, Call, dispatch, stamp_arrival
+from .notifier import Courier
 from .product_schemas import SchemaStore
 from .state import Options, State
 from .throttle import Throttle
@@ -52,8 +54,9 @@ class Emulator:
         self.throttle = Throttle(options.speedup, options.rate_limits)
         self.handlers = {}
         for module in (api_account, api_catalog, api_definitions, api_feeds, api_listings,
-                       api_orders, api_reports):  # fmt: skip
+                       api_notifications, api_orders, api_reports):  # fmt: skip
             self.handlers.update(module.HANDLERS)
+        self.courier = Courier(self.state)  # delivers notifications to SQS
 
     def reset(self) -> None:
         """Forget everything and go back to the options the emulator was created with."""
@@ -111,8 +114,12 @@ class Emulator:
                 f"The access token is for region {grant['region']}, not {region}.",
             )
         if op in routes.GRANTLESS:
-            if "notifications" not in (grant.get("scope") or "") and not grant.get("seller"):
-                raise ApiError(403, "Unauthorized", _UNAUTHORIZED, "Wrong grantless scope.")
+            # live calls need the grantless token; the static sandbox also takes a seller's
+            grantless = "notifications" in (grant.get("scope") or "")
+            if not grantless and (sandbox is False or not grant.get("seller")):
+                raise ApiError(403, "Unauthorized", _UNAUTHORIZED,
+                               "A grantless operation needs a token of scope "
+                               "sellingpartnerapi::notifications.")  # fmt: skip
         elif not grant.get("seller"):
             raise ApiError(403, "Unauthorized", _UNAUTHORIZED, "This operation needs a seller.")
         if op in RESTRICTED and not sandbox:  # Amazon's static sandbox does not ask for RDTs

@@ -21,6 +21,9 @@ POST   /_sandbox/inventory      {marketplace_id, sku, quantity, seller_id?, asin
 GET    /_sandbox/listings       ?seller_id=   every listing with status and issues
 POST   /_sandbox/listings/issue {seller_id?, sku, marketplace_id, issue: {...}}
 GET    /_sandbox/documents/<id> a feed document's raw bytes as uploaded
+GET    /_sandbox/notifications  every notification published, with its delivery status
+POST   /_sandbox/notifications/redeliver {notification_id, times?}  deliver it again (Amazon
+                                delivers at least once)
 """
 
 from __future__ import annotations
@@ -150,7 +153,7 @@ def cancel_order(order_id: str):
     state = _em().state
     with state.lock:
         order = state.orders.get(order_id) or abort(404)
-        orders_world.touch(order, "Canceled")
+        orders_world.touch(state, order, "Canceled", "Canceled by Amazon")
         return jsonify(_order_view(order))
 
 
@@ -230,3 +233,26 @@ def raw_document(doc_id: str):
     if document is None or document.get("content") is None:
         abort(404)
     return Response(document["content"], content_type="application/octet-stream")
+
+
+@bp.get("/notifications")
+def notifications():
+    state = _em().state
+    with state.lock:
+        return jsonify(notifications=[dict(entry) for entry in state.outbox])
+
+
+@bp.post("/notifications/redeliver")
+def redeliver():
+    body, state = _json(), _em().state
+    with state.lock:
+        wanted = body.get("notification_id")
+        found = [e for e in state.outbox
+                 if e["body"]["NotificationMetadata"]["NotificationId"] == wanted]  # fmt: skip
+        if not found:
+            abort(404)
+        copies = [{**found[0], "status": "pending", "attempts": 0, "error": ""}
+                  for _ in range(int(body.get("times", 1)))]  # fmt: skip
+        state.outbox.extend(copies)
+    state.outbox_signal.set()
+    return jsonify(queued=len(copies))

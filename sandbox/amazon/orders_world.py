@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from . import marketplaces
+from . import marketplaces, notifier
 from .state import iso, utcnow
 
 _PREFIX = {"NA": "11", "EU": "30", "FE": "50"}
@@ -95,21 +96,42 @@ def place_order(state, spec: dict) -> dict:
     }  # fmt: skip
     with state.lock:
         state.orders[order_id] = order
+    notifier.order_changed(state, order, "Order placed")
+    if status == "Pending":
+        _clear_payment_later(state, order)
     return order
 
 
-def touch(order: dict, status: str | None = None) -> None:
-    """Record a change: Amazon moves LastUpdateDate on every status change."""
+def touch(state, order: dict, status: str | None = None, reason: str = "") -> None:
+    """Record a change: Amazon moves LastUpdateDate on every status change, and publishes
+    ORDER_CHANGE to the seller's subscribers."""
+    changed = bool(status) and status != order["OrderStatus"]
     if status:
         order["OrderStatus"] = status
     order["updated"] = time.time()
     order["LastUpdateDate"] = iso(utcnow())
+    if changed:
+        notifier.order_changed(state, order, reason or f"Order status changed to {status}")
 
 
 def refresh(state, order: dict) -> None:
     """A Pending order becomes Unshipped (or Shipped for FBA) once payment clears."""
     if order["OrderStatus"] == "Pending" and time.time() >= order["pending_until"]:
-        touch(order, "Shipped" if order["FulfillmentChannel"] == "AFN" else "Unshipped")
+        status = "Shipped" if order["FulfillmentChannel"] == "AFN" else "Unshipped"
+        touch(state, order, status, "Payment cleared")
+
+
+def _clear_payment_later(state, order: dict) -> None:
+    """Payment clears on its own, read or not: the status change is then notified on time."""
+
+    def clear() -> None:
+        with state.lock:
+            if state.orders.get(order["AmazonOrderId"]) is order:  # not reset meanwhile
+                refresh(state, order)
+
+    timer = threading.Timer(max(0.0, order["pending_until"] - time.time()) + 0.01, clear)
+    timer.daemon = True
+    timer.start()
 
 
 PUBLIC_FIELDS = (

@@ -56,8 +56,18 @@ reports       GET    /reports/2021-06-30/reports/{reportId}             getRepor
 reports       GET    /reports/2021-06-30/documents/{reportDocumentId}   getReportDocument
 """
 
+# Rows too long for the table's columns.
+_LONG_ROWS = (
+    (
+        "notifications",
+        "DELETE",
+        "/notifications/v1/subscriptions/{notificationType}/{subscriptionId}",
+        "deleteSubscriptionById",
+    ),
+)
+
 # Grantless operations take an LWA client_credentials token instead of a seller's token.
-GRANTLESS = {"createDestination", "getDestinations"}
+GRANTLESS = {"createDestination", "getDestinations", "deleteSubscriptionById"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,10 @@ def compile_template(template: str) -> re.Pattern:
 
 ROUTES: tuple[Route, ...] = tuple(
     Route(model, method, template, op, compile_template(template))
-    for model, method, template, op in (line.split() for line in _TABLE.strip().splitlines())
+    for model, method, template, op in (
+        *(line.split() for line in _TABLE.strip().splitlines()),
+        *_LONG_ROWS,
+    )
 )
 BY_OPERATION: dict[str, Route] = {r.operation: r for r in ROUTES}
 

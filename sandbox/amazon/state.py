@@ -27,6 +27,7 @@ class Options:
     gzip_reports: bool = False  # serve report documents gzip-compressed (compressionAlgorithm)
     buyable_after_seconds: float = 5.0  # an ACCEPTED listing becomes BUYABLE this much later
     access_token_seconds: int = 3600
+    sqs_url: str | None = None  # the SQS endpoint notifications are delivered to; None: outbox only
 
 
 @dataclass
@@ -78,6 +79,7 @@ class State:
         self.options = options
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
+        self.outbox_signal = threading.Event()  # wakes the notification courier (notifier.py)
         self.reset()
 
     def reset(self) -> None:
@@ -95,7 +97,8 @@ class State:
             self.order_pages: dict[str, dict] = {}
             self.inventory: dict[tuple[str, str, str], dict] = {}  # (seller, mkt, sku) -> row
             self.destinations: dict[str, dict] = {}
-            self.subscriptions: dict[tuple[str, str], dict] = {}
+            self.subscriptions: dict[tuple[str, str | None, str], dict] = {}  # seller,region,type
+            self.outbox: list[dict] = []  # notifications published, with their delivery status
             self.reports: dict[str, dict] = {}
             self.faults: list[Fault] = []
             self.calls: list[CallRecord] = []

@@ -39,6 +39,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "getDestinations": (1, 5),
     "createSubscription": (1, 5),
     "getSubscription": (1, 5),
+    "deleteSubscriptionById": (1, 5),
     "createReport": (0.0167, 15),
     "getReports": (0.0222, 10),
     "getReport": (2, 15),
