@@ -7,6 +7,7 @@ deliveries are at least once and unordered; the payload only says what to look a
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -58,12 +59,24 @@ def _skus_of_product(event: WebhookEvent) -> list[str]:
 
 
 def _skus_of_inventory_item(event: WebhookEvent) -> list[str]:
+    """Shopify's inventory item id is kept only inside the variant's data: a Redis index built
+    from one pass over the shop's variants (redone hourly, or when an item is missing) keeps
+    this lookup cheap enough for the webhook's receipt path."""
     item_id = str(event.payload.get("inventory_item_id", ""))
-    return [
-        v.sku
-        for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id)
-        if str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1] == item_id
-    ]
+    redis = get_redis()
+    index = f"crossport:inventory-items:{event.shop_id}"
+    skus = redis.hget(index, item_id)
+    if skus is None:
+        mapping: dict[str, list[str]] = {}
+        for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id):
+            item = str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1]
+            if item:
+                mapping.setdefault(item, []).append(v.sku)
+        if mapping:
+            redis.hset(index, mapping={k: json.dumps(v) for k, v in mapping.items()})
+            redis.expire(index, 3600)
+        return mapping.get(item_id, [])
+    return json.loads(skus)
 
 
 # Events that can carry a stock change, and how to find the SKUs they touch.
