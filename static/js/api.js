@@ -3,7 +3,9 @@
   "use strict";
   var boot = JSON.parse(document.getElementById("crossport-boot").textContent);
   var params = new URLSearchParams(window.location.search);
-  var token = boot.page_token || params.get("id_token") || params.get("wc_token") || "";
+  var woocommerce = boot.platform === "woocommerce";
+  // A plugin token (wc_token) works once, and the page load has used it: never send it again.
+  var token = boot.page_token || (woocommerce ? "" : params.get("id_token")) || "";
   var RENEWABLE = { token_expired: 1, token_invalid: 1, token_missing: 1 };
   var pending = {};
   if (window.top === window && boot.platform === "shopify" && boot.embed_url && !boot.page_token) {
@@ -20,31 +22,61 @@
   }
 
   window.addEventListener("message", function (event) {
-    // Only the frame that embeds us (the store admin) may hand us a token.
+    // Only wp-admin's Crossport page that embeds us, at the store's origin, may hand us a token.
+    if (!boot.store_origin || event.origin !== boot.store_origin) return;
     if (event.source !== window.parent || !event.data) return;
     var data = event.data;
-    if (data.type === "crossport:session-token" && pending[data.requestId]) {
-      pending[data.requestId](data.token || "");
+    if (data.type === "crossport:plugin-token" && pending[data.requestId]) {
+      pending[data.requestId](typeof data.token === "string" ? data.token : "");
       delete pending[data.requestId];
     }
   });
 
-  function askParent() {
+  /* A fresh plugin token from wp-admin (wordpress-plugin/crossport/assets/token-bridge.js). */
+  function askStore() {
     return new Promise(function (resolve) {
-      if (window.parent === window) return resolve("");
+      if (window.parent === window || !boot.store_origin) return resolve("");
       var id = "t" + (++counter) + "-" + Date.now();
       pending[id] = resolve;
-      window.parent.postMessage({ type: "crossport:session-token-request", requestId: id }, "*");
-      setTimeout(function () { if (pending[id]) { delete pending[id]; resolve(""); } }, 4000);
+      window.parent.postMessage({ type: "crossport:plugin-token-request", requestId: id },
+                                boot.store_origin);
+      setTimeout(function () { if (pending[id]) { delete pending[id]; resolve(""); } }, 8000);
     });
   }
 
-  /* A fresh token: App Bridge in Shopify's admin, else the embedding frame (sandbox, plugin). */
+  /* Swap a plugin token for a page token of our own (web/woocommerce_session.py). */
+  async function renewPageToken() {
+    var pluginToken = await askStore();
+    if (!pluginToken) return "";
+    var response = await fetch("/woocommerce/session", { method: "POST", credentials: "omit",
+      headers: { "Authorization": "Bearer " + pluginToken, "Accept": "application/json" } });
+    if (!response.ok) return "";
+    return (await response.json()).page_token || "";
+  }
+
+  var renewing = null;
+
+  /* A fresh token: App Bridge in Shopify's admin; in wp-admin one renewal at a time, shared by
+     the calls that failed together (each plugin token and each exchange costs a round trip). */
   function freshToken() {
+    if (woocommerce) {
+      if (!renewing) {
+        renewing = renewPageToken().finally(function () { renewing = null; });
+      }
+      return renewing;
+    }
     if (window.shopify && typeof window.shopify.idToken === "function") {
       return window.shopify.idToken();
     }
-    return askParent();
+    return Promise.resolve("");
+  }
+
+  /* Whether a page token ends within a minute (read only to renew it early, never trusted). */
+  function expiresSoon(jwt) {
+    try {
+      var part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(part)).exp * 1000 - Date.now() < 60000;
+    } catch (error) { return true; }
   }
 
   /* A Shopify shop Crossport does not know yet (managed install): let the server exchange the
@@ -60,6 +92,7 @@
     var installed = false;
     for (var attempt = 0; attempt < 3; attempt++) {
       if (!token) token = await freshToken();
+      var sent = token;
       var headers = { "Authorization": "Bearer " + token, "Accept": "application/json" };
       var init = { method: options.method || "GET", headers: headers, credentials: "omit" };
       if (options.body !== undefined) {
@@ -70,6 +103,8 @@
       if (response.status === 401 && attempt < 2) {
         var info = await response.json().catch(function () { return {}; });
         if (RENEWABLE[info.error] && attempt === 0) {
+          // another call may have renewed the token meanwhile: then retry with that one
+          if (token !== sent) continue;
           var renewed = await freshToken();
           if (renewed) { token = renewed; Crossport.renewals += 1; continue; }
         }
@@ -94,6 +129,12 @@
     ["shop", "host", "embedded"].forEach(function (key) {
       if (params.get(key)) url.searchParams.set(key, params.get(key));
     });
+    if (woocommerce) {
+      // the page's current token, renewed in place if needed (the boot one may be long gone)
+      if (!token || expiresSoon(token)) token = (await freshToken()) || token;
+      if (token) url.searchParams.set("page_token", token);
+      return window.location.assign(url.toString());
+    }
     var fresh = boot.page_token ? "" : await freshToken();
     if (boot.page_token) url.searchParams.set("page_token", boot.page_token);
     else if (fresh || token) url.searchParams.set("id_token", fresh || token);
