@@ -63,6 +63,7 @@ def _secret_values(settings: Settings) -> list[str]:
         *settings.encryption_keys,
         settings.shopify_api_secret,
         settings.lwa_client_secret,
+        settings.aws_secret_access_key,
     ]
 
 

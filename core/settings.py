@@ -112,10 +112,34 @@ class Settings:
     order_lock_seconds: int = 120
     # log level of the app and the workers
     log_level: str = "INFO"
+    # event-driven orders: subscribe sellers to ORDER_CHANGE and read the notifications from SQS
+    # (the order poll stays on as the safety net); needs the SQS settings below in production
+    amazon_notifications: bool = True
+    # the SQS queue Amazon delivers notifications to; its ARN (for the destination) is derived
+    sqs_queue_url: str = ""
+    # the SQS API address; empty = AWS's own for aws_region (the demo: the local SQS emulator)
+    sqs_endpoint_url: str = ""
+    # AWS region of the queue
+    aws_region: str = "us-east-1"
+    # AWS access key allowed to receive and delete the queue's messages (secret)
+    aws_access_key_id: str = field(default="", repr=False)
+    aws_secret_access_key: str = field(default="", repr=False)
+    # seconds one read of the queue waits for a message (SQS long polling, 0 to 20)
+    sqs_wait_seconds: int = 1
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def notifications_active(self) -> bool:
+        """Whether sellers are subscribed to notifications and the queue is read."""
+        return self.amazon_notifications and bool(self.sqs_queue_url)
+
+    @property
+    def sqs_queue_arn(self) -> str:
+        """The queue's ARN, from its URL (https://sqs.<region>.amazonaws.com/<account>/<name>)."""
+        return sqs_queue_arn(self.sqs_queue_url, self.aws_region)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -157,10 +181,18 @@ class Settings:
                 missing.append(PREFIX + "DATABASE_URL")
             if not self.redis_url:
                 missing.append(PREFIX + "REDIS_URL")
+            absent = []
+            if self.amazon_notifications:
+                needed = ("sqs_queue_url", "aws_access_key_id", "aws_secret_access_key")
+                absent = [PREFIX + k.upper() for k in needed if not getattr(self, k)]
+            missing += absent
+            hint = f" (or {PREFIX}AMAZON_NOTIFICATIONS=false: orders by polling only)"
+            hint = hint if absent else ""
             if missing:
                 raise SettingsError(
-                    "production start-up refused, missing settings: " + ", ".join(missing)
+                    "production start-up refused, missing settings: " + ", ".join(missing) + hint
                 )
+            self._check_queue()
             return self
         changes: dict[str, object] = {}
         if not self.database_url:
@@ -173,7 +205,24 @@ class Settings:
         for name, demo_value in DEMO_APP_CREDENTIALS.items():
             if not getattr(self, name):
                 changes[name] = demo_value
-        return replace(self, **changes) if changes else self
+        if self.env == "demo":  # the demo's SQS emulator, unless told of another queue
+            if not self.sqs_queue_url:
+                changes["sqs_queue_url"], changes["sqs_endpoint_url"] = DEMO_SQS_QUEUE
+            for name, demo_value in DEMO_AWS_CREDENTIALS.items():
+                if not getattr(self, name):
+                    changes[name] = demo_value
+        settled = replace(self, **changes) if changes else self
+        settled._check_queue()
+        return settled
+
+    def _check_queue(self) -> None:
+        if self.sqs_queue_url:
+            try:
+                sqs_queue_arn(self.sqs_queue_url, self.aws_region)
+            except ValueError as exc:
+                raise SettingsError(f"{PREFIX}SQS_QUEUE_URL: {exc}") from None
+        if not 0 <= self.sqs_wait_seconds <= 20:
+            raise SettingsError(f"{PREFIX}SQS_WAIT_SECONDS: SQS waits 0 to 20 seconds")
 
 
 # The sandbox emulators are configured with these same demo credentials.
@@ -184,6 +233,27 @@ DEMO_APP_CREDENTIALS = {
     "lwa_client_secret": "crossport-demo-lwa-secret",
     "spapi_app_id": "amzn1.sp.solution.crossport-demo",
 }
+
+
+# The queue and endpoint of the SQS emulator sandbox/demo.py runs (python -m sandbox.sqs).
+DEMO_SQS_QUEUE = (
+    "http://127.0.0.1:8104/000000000000/crossport-notifications",
+    "http://127.0.0.1:8104",
+)
+DEMO_AWS_CREDENTIALS = {
+    "aws_access_key_id": "crossport-demo-aws-key",
+    "aws_secret_access_key": "crossport-demo-aws-secret",
+}
+
+
+def sqs_queue_arn(queue_url: str, region: str) -> str:
+    """arn:aws:sqs:<region>:<account>:<name> of the queue at `queue_url`."""
+    from urllib.parse import urlsplit
+
+    parts = [p for p in urlsplit(queue_url).path.split("/") if p]
+    if len(parts) != 2 or not parts[0].isdigit():
+        raise ValueError(f"{queue_url!r} is not a queue URL (https://sqs.../<account>/<name>)")
+    return f"arn:aws:sqs:{region}:{parts[0]}:{parts[1]}"
 
 
 def _parse(name: str, type_name: object, raw: str) -> object:

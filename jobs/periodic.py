@@ -13,6 +13,20 @@ def _installed_shop_ids() -> list[int]:
     return [shop_id for (shop_id,) in db.session.query(Shop.id).filter_by(status="installed")]
 
 
+def request_order_import(account_id: int, shop_id: int) -> None:
+    """Queue one getOrders poll of an account; one id per account, so requests coalesce (the
+    minute's poll, ORDER_CHANGE notifications: jobs/notifications.py)."""
+    enqueue(
+        "jobs.orders.import_orders",
+        account_id,
+        queue="orders",
+        job_id=f"orders:{account_id}",
+        title="Import Amazon orders",
+        shop_id=shop_id,
+        timeout=ORDER_IMPORT_TIMEOUT,
+    )
+
+
 def poll_all_orders() -> int:
     """One getOrders poll per connected seller account and region (all its marketplaces at once)."""
     accounts = (
@@ -22,15 +36,7 @@ def poll_all_orders() -> int:
         .all()
     )
     for account_id, shop_id in accounts:
-        enqueue(
-            "jobs.orders.import_orders",
-            account_id,
-            queue="orders",
-            job_id=f"orders:{account_id}",
-            title="Import Amazon orders",
-            shop_id=shop_id,
-            timeout=ORDER_IMPORT_TIMEOUT,
-        )
+        request_order_import(account_id, shop_id)
     for shop_id in _installed_shop_ids():
         enqueue(
             "jobs.orders.retry_stuck_orders",

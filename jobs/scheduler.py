@@ -37,6 +37,9 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     PeriodicTask("reap-dead-runs", "jobs.maintenance.fail_abandoned_runs", 60),
     PeriodicTask("requeue-events", "jobs.maintenance.requeue_unprocessed_events", 120),
     PeriodicTask("account-health", "jobs.account_health.refresh_all_account_health", 86400),
+    # ORDER_CHANGE notifications: an order polled seconds after Amazon announces it
+    PeriodicTask("amazon-notifications", "jobs.notifications.consume_notifications", 5, "webhooks"),
+    PeriodicTask("amazon-subscriptions", "jobs.notifications.subscribe_all_accounts", 3600),
 )
 
 

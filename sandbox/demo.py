@@ -20,13 +20,17 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / "var"
-EMULATORS = {"amazon": 8101, "shopify": 8102, "woocommerce": 8103}
+# SQS first: the SP-API emulator is told where to deliver notifications.
+EMULATORS = {"sqs": 8104, "amazon": 8101, "shopify": 8102, "woocommerce": 8103}
+SQS_QUEUE = "crossport-notifications"
 DEMO_SPEEDUP = 10
 
 
-def emulator_args(name: str, port: int, public_url: str) -> list[str]:
+def emulator_args(name: str, port: int, public_url: str, started: dict | None = None) -> list[str]:
     """Each emulator's command line for the demo: seeded, and told where Crossport lives."""
     url = f"http://127.0.0.1:{port}"
+    if name == "sqs":
+        return ["--port", str(port), "--queue", SQS_QUEUE]
     if name == "amazon":
         # a consent page to click through, and Amazon's limits and delays 10x faster
         return [
@@ -37,6 +41,7 @@ def emulator_args(name: str, port: int, public_url: str) -> list[str]:
             "--manual-consent",
             "--speedup",
             str(DEMO_SPEEDUP),
+            *(["--sqs-url", started["sqs"][0]] if started and "sqs" in started else []),
         ]
     if name == "shopify":
         return ["--port", str(port), "--app-url", public_url]  # seeds demo.myshopify.com
@@ -197,7 +202,7 @@ def start_emulators(launcher: Launcher, env: dict) -> dict[str, str]:
             print(f"  ({name} emulator unavailable)", file=sys.stderr)
             continue
         port = _free(default_port)
-        args = emulator_args(name, port, env["CROSSPORT_PUBLIC_URL"])
+        args = emulator_args(name, port, env["CROSSPORT_PUBLIC_URL"], urls)
         proc = launcher.start(
             f"sandbox-{name}", [sys.executable, "-m", f"sandbox.{name}", *args], env
         )
@@ -215,6 +220,11 @@ def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
         env["CROSSPORT_SPAPI_ENDPOINTS"] = f"NA={amazon}/na,EU={amazon}/eu,FE={amazon}/fe"
         env["CROSSPORT_LWA_TOKEN_URL"] = f"{amazon}/auth/o2/token"
         env["CROSSPORT_AMAZON_CONSENT_URL"] = amazon + "/{region}/apps/authorize/consent"
+    if "sqs" in urls:  # where the SP-API emulator delivers ORDER_CHANGE
+        env["CROSSPORT_SQS_ENDPOINT_URL"] = urls["sqs"]
+        env["CROSSPORT_SQS_QUEUE_URL"] = f"{urls['sqs']}/000000000000/{SQS_QUEUE}"
+    else:  # no queue to read: orders by polling only
+        env["CROSSPORT_AMAZON_NOTIFICATIONS"] = "false"
     if "shopify" in urls:
         env["CROSSPORT_SHOPIFY_ADMIN_URL_TEMPLATE"] = urls["shopify"] + "/store/{shop}"
     if "woocommerce" in urls:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, redirect, render_template_string, request
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template_string, request
 
 from core.db import db
 from core.models import AmazonAccount, TargetMarketplace
 from integrations.amazon import auth
+from jobs.notifications import request_subscription
 from web.auth import require_shop
 
 bp = Blueprint("amazon_connect", __name__)
@@ -42,6 +43,9 @@ def callback():
             _RESULT_PAGE, title="Amazon was not connected", message=str(refused)
         )
         return page, 400
+    if current_app.config["SETTINGS"].notifications_active:
+        # ORDER_CHANGE brings its orders in seconds; the hourly sweep retries a failed attempt
+        request_subscription(account.id, account.shop_id)
     count = len(account.marketplaces)
     page = render_template_string(
         _RESULT_PAGE, title="Amazon connected",

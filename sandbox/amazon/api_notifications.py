@@ -117,13 +117,14 @@ def get_subscription(em, call: Call):
 
 
 def delete_subscription_by_id(em, call: Call):
-    """Grantless: any subscription of the application, found by its id."""
+    """A subscription found by its id (called with a seller's token: that seller's only)."""
     kind, wanted = call.path["notificationType"], call.path["subscriptionId"]
     subscriptions = em.state.subscriptions
     key = next(
-        (k for k, s in subscriptions.items() if k[2] == kind and s["subscriptionId"] == wanted),
+        (k for k, s in subscriptions.items()
+         if k[2] == kind and s["subscriptionId"] == wanted and call.seller in (None, k[0])),
         None,
-    )
+    )  # fmt: skip
     if key is None:
         raise ApiError(404, "NotFound", f"No {kind} subscription {wanted}.")
     del subscriptions[key]
