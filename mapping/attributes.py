@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from decimal import InvalidOperation
 from typing import Any
 
@@ -203,8 +204,16 @@ class AttributeMapper:
         self.rules = rules
         self.steps = _steps(rules, schema, market, texts)
         self.market, self.schema, self.texts = market, schema, texts
-        # attribute -> (raw value, its entries, whether they are flat) of the last variant
-        self._previous: dict[str, tuple[Any, list[dict], bool]] = {}
+        # attribute -> (rule, raw value, its entries, whether they are flat) of the last variant
+        self._previous: dict[str, tuple[dict, Any, list[dict], bool]] = {}
+
+    def subset(self, keep: Callable[[str, dict], bool]) -> AttributeMapper:
+        """A mapper with only the rules `keep(attribute, rule)` accepts (a variation parent's),
+        sharing this one's shaped values: the parent's brand and texts are the children's."""
+        narrower = copy.copy(self)
+        narrower.steps = [step for step in self.steps if keep(step[0], step[1])]
+        narrower.rules = {step[0]: step[1] for step in narrower.steps}
+        return narrower
 
     def map(self, product: dict, variant: dict) -> tuple[dict, list[Problem]]:
         """Attributes for one variant, and the values that could not be mapped."""
@@ -223,12 +232,12 @@ class AttributeMapper:
                 if raw in EMPTY:
                     continue
                 last = previous.get(attribute)
-                if last is not None and last[0] is raw:
-                    entries = _fresh(last[1], last[2])  # the same store value as before
+                if last is not None and last[1] is raw and last[0] is rule:
+                    entries = _fresh(last[2], last[3])  # the same store value as before
                 else:
                     entries = shape(attribute, raw, schema, market, rule)
                     flat = _is_flat(entries)
-                    previous[attribute] = (raw, _fresh(entries, flat), flat)
+                    previous[attribute] = (rule, raw, _fresh(entries, flat), flat)
             except MAPPING_ERRORS as exc:
                 problems.append(_unmappable(attribute, str(exc), schema, market))
                 continue

@@ -267,7 +267,7 @@ def build_listings(
     plans: list[ListingPlan] = []
     if family is not None:
         try:
-            plans.append(build_parent(loaded, family, profile, market, schema, texts))
+            plans.append(build_parent(loaded, family, profile, market, schema, mapper))
         except Exception as exc:  # noqa: BLE001 - same promise as build_listing: never raise
             plans.append(
                 ListingPlan(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mapping.attributes import map_attributes
+from mapping.attributes import AttributeMapper
 from mapping.marketplaces import Marketplace
 from mapping.payloads import OFFER_ATTRIBUTES, put_body
 from mapping.profiles import MappingProfile, explain_missing
 from mapping.schema_validation import ProductTypeSchema
-from mapping.texts import Texts, texts_for
+from mapping.texts import texts_for
 from mapping.variations import VariationFamily, parent_attributes
 
 if TYPE_CHECKING:
@@ -30,29 +30,33 @@ VARIANT_ONLY = frozenset(
 )
 
 
+def _parent_rule(attribute: str, rule: dict) -> bool:
+    return (
+        attribute not in VARIANT_ONLY
+        and attribute not in OFFER_ATTRIBUTES
+        and rule.get("source") not in ("option", "identifier")
+    )
+
+
 def build_parent(
     product: dict,
     family: VariationFamily,
     profile: MappingProfile,
     market: Marketplace,
     schema: ProductTypeSchema,
-    texts: Texts | None = None,
+    mapper: AttributeMapper | None = None,
 ) -> ListingPlan:
     """The parent SKU's plan: product facts shared by the family, no offer, no options.
 
-    `texts` reuses the product's texts for this marketplace when the caller has them."""
+    `mapper` is the children's attribute mapper when the caller has one (same texts, and the
+    values they share are shaped once)."""
     first = (product.get("variants") or [{}])[0]
-    texts = texts or texts_for(product, market, profile.texts)
-    rules = {
-        k: v
-        for k, v in profile.rules_for(market.id).items()
-        if k not in VARIANT_ONLY
-        and k not in OFFER_ATTRIBUTES
-        and v.get("source") not in ("option", "identifier")
-    }
-    attributes, problems = map_attributes(
-        product, {**first, "options": {}}, rules, market, schema, texts
-    )
+    if mapper is None:
+        texts = texts_for(product, market, profile.texts)
+        mapper = AttributeMapper(profile.rules_for(market.id), market, schema, texts)
+    mapper = mapper.subset(_parent_rule)
+    rules = mapper.rules
+    attributes, problems = mapper.map(product, {**first, "options": {}})
     attributes.update(parent_attributes(family, schema, market))
     # Some product types want the relationship type on the parent too (without parent_sku).
     related = {

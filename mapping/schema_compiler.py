@@ -206,11 +206,13 @@ class SchemaCompiler:
 
         return run
 
-    def names_of(self, node: Any) -> set | None:
-        """Top-level property names a subschema reads (None: it may read the whole object)."""
-        return self._names(node, set())
+    def names_of(self, node: Any, values: bool = False) -> set | None:
+        """Top-level property names a subschema reads (None: it may read the whole object);
+        with `values=True` only those whose values it reads, not just whether they are there
+        (`required` alone looks at presence)."""
+        return self._names(node, set(), values)
 
-    def _names(self, node: Any, seen: set) -> set | None:
+    def _names(self, node: Any, seen: set, values: bool = False) -> set | None:
         """Top-level names a subschema reads from the object it applies to; None if it may read
         any (enum, additionalProperties, ...)."""
         if isinstance(node, bool):
@@ -219,7 +221,9 @@ class SchemaCompiler:
             return None
         if any(k in node for k in WHOLE_OBJECT):
             return None
-        names = set(node.get("required") or ()) | set(node.get("properties") or ())
+        names = set(node.get("properties") or ())
+        if not values:
+            names |= set(node.get("required") or ())
         children = [node[k] for k in ("not", "if", "then", "else") if k in node]
         for key in ("allOf", "anyOf", "oneOf"):
             children.extend(node.get(key) or ())
@@ -233,7 +237,7 @@ class SchemaCompiler:
                 target = target.get(part) if isinstance(target, dict) else None
             children.append(target)
         for child in children:
-            found = self._names(child, seen)
+            found = self._names(child, seen, values)
             if found is None:
                 return None
             names |= found

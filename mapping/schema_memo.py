@@ -35,21 +35,23 @@ class MemoisedCheck:
         self.known = frozenset(schema.get("properties", {}))
         self.parts = parts
         self.whole = whole
-        self.rules: list[tuple[int, tuple | None, bool, Any]] = []
+        # (index, names read, names whose values are read, verdict on {}, check) per rule
+        self.rules: list[tuple[int, tuple | None, frozenset, bool, Any]] = []
         for index, (node, check) in enumerate(zip(schema.get("allOf", []), rules, strict=True)):
             names = compiler.names_of(node)
-            empty = check({}) if names is not None else True
-            self.rules.append(
-                (index, tuple(sorted(names)) if names is not None else None, empty, check)
-            )
+            if names is None:
+                self.rules.append((index, None, frozenset(), True, check))
+                continue
+            read = frozenset(compiler.names_of(node, values=True) or ())
+            self.rules.append((index, tuple(sorted(names)), read, check({}), check))
         # Which rules read which attribute, and which rules fail on an empty payload: a payload
         # only needs the rules its attributes touch (and fails if it misses a must-touch one).
         self.by_name: dict[str, list[int]] = {}
-        for index, names, _empty, _check in self.rules:
+        for index, names, _read, _empty, _check in self.rules:
             for name in names or ():
                 self.by_name.setdefault(name, []).append(index)
-        self.global_rules = tuple(r[3] for r in self.rules if r[1] is None)
-        self.fail_empty = frozenset(r[0] for r in self.rules if r[1] is not None and not r[2])
+        self.global_rules = tuple(r[4] for r in self.rules if r[1] is None)
+        self.fail_empty = frozenset(r[0] for r in self.rules if r[1] is not None and not r[3])
         self._plans: dict[frozenset, NamePlan] = {}
         self._part_memo: dict[str, dict] = {name: {} for name in parts}
         self._group_memo: dict[str, dict] = {}
@@ -83,19 +85,23 @@ class MemoisedCheck:
         parts = tuple(
             (name, self.parts[name], self._part_memo[name]) for name in names if name in self.parts
         )
-        grouped: dict[tuple, list[int]] = {}
+        grouped: dict[tuple[tuple, tuple], list[int]] = {}
         for index in sorted(touched):
-            present = tuple(n for n in self.rules[index][1] if n in names)
-            grouped.setdefault(present, []).append(index)
+            _index, read_names, read_values, _empty, _check = self.rules[index]
+            present = tuple(n for n in read_names if n in names)
+            keyed = tuple(n for n in present if n in read_values)
+            grouped.setdefault((present, keyed), []).append(index)
         groups = []
-        for present, indexes in grouped.items():
-            # The key says which rules and which of their names are present: a rule's verdict
-            # is then fixed by those names' values (its other names are absent).
-            prefix = ",".join(map(str, indexes)) + "|" + ",".join(present)
+        for (present, keyed), indexes in grouped.items():
+            # The prefix says which rules and which of their names are present; the verdict is
+            # then fixed by the values the rules read (for `required` alone, presence is all).
+            prefix = ",".join(map(str, indexes)) + "|" + ",".join(present) + "|" + ",".join(keyed)
             memo = self._group_memo.setdefault(prefix, {})
-            checks = tuple(self.rules[i][3] for i in indexes)
-            groups.append((present, len(present) == 1, checks, memo))
-        shown = tuple(sorted(set().union(*grouped) | {name for name, _c, _m in parts}))
+            checks = tuple(self.rules[i][4] for i in indexes)
+            groups.append((keyed, len(keyed) == 1, checks, memo))
+        shown = tuple(
+            sorted({n for _p, keyed in grouped for n in keyed} | {name for name, _c, _m in parts})
+        )
         return parts, tuple(groups), shown
 
     def __call__(self, value: Any) -> bool:
@@ -124,8 +130,8 @@ class MemoisedCheck:
         for check in self.global_rules:
             if not check(value):
                 return False
-        for present, single, checks, memo in groups:
-            key = shown[present[0]] if single else tuple([shown[n] for n in present])
+        for keyed, single, checks, memo in groups:
+            key = shown[keyed[0]] if single else tuple([shown[n] for n in keyed])
             verdict = memo.get(key)
             if verdict is None:
                 verdict = True
