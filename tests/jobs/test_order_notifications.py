@@ -1,0 +1,166 @@
+"""Orders by ORDER_CHANGE: Amazon's notification reaches Crossport through a real SQS endpoint
+(boto3 against the SQS emulator) and the account's order poll runs at once, without the
+minute's scheduled poll (never run here). Real workers, real emulators over HTTP."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from core.db import db
+from core.models import OrderLink, WebhookEvent
+from jobs.queues import enqueue, get_queue
+from jobs.scheduler import SCHEDULE, tick
+from sandbox.server import serve_in_thread
+from sandbox.sqs import create_sqs
+from tests.jobs.conftest import wait_for
+from tests.jobs.helpers import import_and_map
+from tests.jobs.test_orders import _by_amazon_id, _place, _skus
+from tests.support.sqs import SqsQueue
+
+QUEUE = "crossport-notifications"
+# the scheduler's own entry: every 5 s, one run (Redis key per slot), as in production
+CONSUMER = next(task for task in SCHEDULE if task.name == "amazon-notifications")
+
+
+@pytest.fixture(scope="module")
+def sqs_server():
+    server = serve_in_thread(create_sqs([QUEUE]))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def notified(world, sqs_server) -> SqsQueue:
+    """The world with notifications on: Amazon delivers to the queue, Crossport reads it."""
+    queue = SqsQueue(sqs_server.url, QUEUE)
+    world.amazon.control("POST", "options", json={"sqs_url": sqs_server.url})
+    world.settings = replace(world.settings, **queue.settings())
+    world.app.config["SETTINGS"] = world.settings  # before any worker starts
+    return queue
+
+
+def _consume_then(check):
+    """A wait_for predicate: let the scheduler enqueue the consumer if due, then check."""
+
+    def predicate():
+        tick((CONSUMER,))
+        return check()
+
+    return predicate
+
+
+def _subscribe(world) -> None:
+    enqueue("jobs.notifications.subscribe_all_accounts", queue="periodic")
+    wait_for(lambda: len(world.amazon.calls("createSubscription")) == 3, 60,
+             message=world.worker_logs)  # fmt: skip
+
+
+def _link(amazon_id: str) -> OrderLink | None:
+    return db.session.query(OrderLink).filter_by(amazon_order_id=amazon_id).one_or_none()
+
+
+def _outbox(world) -> list[dict]:
+    return world.amazon.control("GET", "notifications")["notifications"]
+
+
+def test_an_order_and_its_cancellation_reach_the_store_within_seconds(world, notified):
+    world.start_workers(2)
+    import_and_map(world)
+    _subscribe(world)  # one subscription per region: NA, EU, FE
+    sku = list(_skus(world))[0]
+    # when a buyer orders on Amazon.de
+    placed_at = time.monotonic()
+    amazon_id = _place(world, "DE", sku)
+
+    # then the store has it within seconds, polled once, on the notification's word alone
+    def created():
+        link = _link(amazon_id)
+        return link if link is not None and link.state == "created" else None
+
+    link = wait_for(_consume_then(created), 45, message=world.worker_logs)
+    latency = time.monotonic() - placed_at
+    print(f"order in the store {latency:.1f} s after it was placed on Amazon")
+    assert latency < 30, "the scheduled poll would have taken up to 60 s"
+    assert len(_by_amazon_id(world)[amazon_id]) == 1
+    assert len(world.amazon.calls("getOrders")) == 1  # the EU account's poll, nothing else
+    event = db.session.query(WebhookEvent).filter_by(platform="amazon", resource_id=amazon_id).one()
+    assert (event.topic, event.status, event.shop_id) == ("ORDER_CHANGE", "done", world.shop_id)
+    # when Amazon cancels it, the store order is cancelled the same way
+    world.amazon.control("POST", f"orders/{amazon_id}/cancel")
+    wait_for(_consume_then(lambda: db.session.get(OrderLink, link.id).state == "cancelled"), 45,
+             message=world.worker_logs)  # fmt: skip
+    (order,) = _by_amazon_id(world)[amazon_id]
+    assert order["status"] == "cancelled"
+    assert notified.waiting() == []  # every message deleted once handled
+
+
+def test_a_notification_delivered_three_times_creates_one_store_order(world, notified):
+    world.start_workers(2)
+    import_and_map(world)
+    _subscribe(world)
+    sku = list(_skus(world))[0]
+    amazon_id = _place(world, "FR", sku)
+    (published,) = wait_for(lambda: [e for e in _outbox(world) if e["status"] == "delivered"], 10)
+    notification_id = published["body"]["NotificationMetadata"]["NotificationId"]
+    # Amazon delivers at least once: the same notification twice more
+    world.amazon.control("POST", "notifications/redeliver",
+                         json={"notification_id": notification_id, "times": 2})  # fmt: skip
+    wait_for(lambda: [e["status"] for e in _outbox(world)] == ["delivered"] * 3, 10)
+
+    def settled():
+        link = _link(amazon_id)
+        return link is not None and link.state == "created" and notified.waiting() == []
+
+    wait_for(_consume_then(settled), 45, message=world.worker_logs)
+    assert len(_by_amazon_id(world)[amazon_id]) == 1
+    events = db.session.query(WebhookEvent).filter_by(platform="amazon", resource_id=amazon_id)
+    assert [e.event_key for e in events] == [f"{notification_id}:{world.shop_id}"]
+    polls = len(world.amazon.calls("getOrders"))
+    assert polls <= 2, "duplicates coalesce into the poll already queued (or one follow-up)"
+    # a duplicate arriving after the import asks for nothing: the order is known in that state
+    world.amazon.control("POST", "notifications/redeliver",
+                         json={"notification_id": notification_id})  # fmt: skip
+    wait_for(_consume_then(lambda: len(_outbox(world)) == 4 and notified.waiting() == []), 20)
+    time.sleep(1)
+    assert len(world.amazon.calls("getOrders")) == polls
+    assert len(_by_amazon_id(world)[amazon_id]) == 1
+    # the hourly sweep finds every account subscribed (cached a day): no call to Amazon
+    enqueue("jobs.notifications.subscribe_all_accounts", queue="periodic", job_id="sweep-2")
+    wait_for(lambda: get_queue("periodic").count == 0 and get_queue("sync").count == 0, 30)
+    time.sleep(1)
+    assert len(world.amazon.calls("getSubscription")) == 3
+
+
+def test_malformed_and_foreign_messages_are_recorded_and_deleted(world, notified):
+    world.start_workers(1)
+    # given a queue holding what no one should have put there, and a seller we do not know
+    notified.send("this is not JSON")
+    notified.send('{"NotificationType": "ORDER_CHANGE", "PayloadVersion": "1.0"}')
+    notified.send('{"NotificationType": "ANY_OFFER_CHANGED", "PayloadVersion": "1.0"}')
+    notified.send(
+        '{"NotificationType": "ORDER_CHANGE", "PayloadVersion": "1.0", "Payload": '
+        '{"OrderChangeNotification": {"SellerId": "ASTRANGER", "AmazonOrderId": "1", '
+        '"OrderChangeType": "OrderStatusChange", "Summary": {"MarketplaceId": "A1PA6795UKMFR9", '
+        '"OrderStatus": "Unshipped"}}}, "NotificationMetadata": {"NotificationId": "n-1"}}'
+    )
+    # when the consumer runs
+    wait_for(_consume_then(lambda: notified.waiting() == []), 30, message=world.worker_logs)
+    # then each is recorded, none is left, and the consumer did not fail
+    rows = db.session.query(WebhookEvent).filter_by(platform="amazon").all()
+    assert sorted((row.topic, row.status) for row in rows) == [
+        ("ANY_OFFER_CHANGED", "ignored"),
+        ("ORDER_CHANGE", "ignored"),
+        ("malformed", "failed"),
+        ("malformed", "failed"),
+    ]
+    failed = sorted((row for row in rows if row.status == "failed"), key=lambda r: r.error)
+    assert "Payload: Missing data for required field." in failed[0].error
+    assert failed[1].error.startswith("the message is not JSON")
+    assert [row.payload["body"][:9] for row in failed] == ['{"Notific', "this is n"]
+    (unmatched,) = [row for row in rows if row.topic == "ORDER_CHANGE"]
+    assert "ASTRANGER" in unmatched.error
+    assert get_queue("webhooks").failed_job_registry.count == 0
+    assert world.amazon.calls("getOrders") == []
