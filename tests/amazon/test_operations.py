@@ -209,10 +209,10 @@ def test_fba_inventory_and_notifications(emulator, seller, eu_client):
     emulator.control("POST", "inventory", json={"seller_id": seller["seller_id"],
                      "marketplace_id": EU_DE, "sku": "TEE-1", "quantity": 7})  # fmt: skip
     assert inventory.fba_quantities(eu_client, EU_DE) == {"TEE-1": 7}
-    destination = notifications.create_sqs_destination(
-        eu_client, EU_DE, "crossport", "arn:aws:sqs:eu-west-1:123456789012:crossport"
+    destination = notifications.ensure_destination(
+        eu_client, "crossport", "arn:aws:sqs:eu-west-1:123456789012:crossport"
     )
-    subscription = notifications.subscribe(eu_client, EU_DE, "ORDER_CHANGE", destination)
+    subscription = notifications.ensure_subscription(eu_client, "ORDER_CHANGE", destination)
     assert subscription["destinationId"] == destination
 
 
