@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,8 +80,10 @@ class Live:
         return self.emulator_app.extensions["shopify_emulator"]["state"]
 
 
-@pytest.fixture
-def live(test_settings):
+@contextmanager
+def running_live(test_settings, **overrides):
+    """Crossport and the Shopify emulator serving the seeded shop; `overrides` change settings
+    (e.g. the SP-API emulator's endpoints for a test with a real worker)."""
     from app import create_app
     from sandbox.shopify.app import create_emulator
 
@@ -91,6 +94,7 @@ def live(test_settings):
         test_settings,
         public_url=crossport.url,
         shopify_admin_url_template=emulator.url + "/store/{shop}",
+        **overrides,
     )
     app = create_app({"SETTINGS": settings, "TESTING": True})
     crossport_wsgi.app = app
@@ -106,14 +110,22 @@ def live(test_settings):
     running = Live(app, crossport, emulator, emulator_app)
     with app.app_context():
         running.ids = seed.seed_shop()
-    yield running
-    crossport.stop()
-    emulator.stop()
-    with app.app_context():
-        from core.db import db
+    try:
+        yield running
+    finally:
+        crossport.stop()
+        emulator.stop()
+        with app.app_context():
+            from core.db import db
 
-        db.session.remove()
-        db.engine.dispose()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live(test_settings):
+    with running_live(test_settings) as running:
+        yield running
 
 
 @pytest.fixture
