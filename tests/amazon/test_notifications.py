@@ -219,6 +219,38 @@ def test_the_schema_check_catches_a_wrong_notification(order_change_schema):
     assert "'Lost' is not one of" in problems
 
 
+def test_connecting_an_account_subscribes_it_to_order_changes(app_factory, emulator, seller, queue):
+    from core.db import db
+    from core.models import AmazonAccount, Shop
+    from jobs.queues import get_queue, safe_job_id
+    from tests.amazon.test_authorization import _approve, _consent
+    from tests.support.workers import run_burst_worker
+
+    app = app_factory(spapi_endpoints=emulator.endpoints(),
+                      lwa_token_url=f"{emulator.url}/auth/o2/token",
+                      amazon_consent_url=f"{emulator.url}/{{region}}/apps/authorize/consent",
+                      spapi_rate_speedup=SPEEDUP, **queue.settings())  # fmt: skip
+    with app.app_context():
+        shop = Shop(platform="shopify", domain="notified.myshopify.com", name="Notified")
+        db.session.add(shop)
+        db.session.commit()
+        emulator.control("POST", "consent", json={"region": "EU", "seller_id": seller["seller_id"]})
+        # when the seller connects Europe
+        answer = app.test_client().get(_approve(_consent(app, shop, "EU")))
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        account = db.session.query(AmazonAccount).one()
+        assert get_queue("sync").job_ids == [safe_job_id(f"notifications:{account.id}")]
+        logs = run_burst_worker(app.config["SETTINGS"])
+        # then the seller is subscribed to ORDER_CHANGE, and Amazon's orders reach our queue
+        subscribed = emulator.calls("createSubscription")
+        assert [c["caller"] for c in subscribed] == [seller["seller_id"]], logs[-2000:]
+        german = _place(emulator, seller, EU_DE)
+        (body,) = queue.take(1)
+        assert body["Payload"]["OrderChangeNotification"]["AmazonOrderId"] == german
+        db.session.remove()
+        db.engine.dispose()
+
+
 # Crossport's reading of a notification ------------------------------------------------------
 
 
