@@ -134,6 +134,27 @@ def test_a_notification_delivered_three_times_creates_one_store_order(world, not
     assert len(world.amazon.calls("getSubscription")) == 3
 
 
+def test_a_burst_of_orders_is_imported_by_one_or_two_polls(world, notified):
+    world.start_workers(2)
+    import_and_map(world)
+    _subscribe(world)
+    skus = list(_skus(world))
+    # when ten orders are placed on Amazon.de and Amazon.fr within a moment
+    placed_at = time.monotonic()
+    placed = [_place(world, ("DE", "FR")[n % 2], skus[n % len(skus)]) for n in range(10)]
+
+    def all_created():
+        rows = db.session.query(OrderLink).filter(OrderLink.amazon_order_id.in_(placed))
+        return sum(1 for row in rows if row.state == "created") == len(placed)
+
+    wait_for(_consume_then(all_created), 60, message=world.worker_logs)
+    print(f"10 orders in the store {time.monotonic() - placed_at:.1f} s after they were placed")
+    # then each is in the store once, and the ten notifications asked for few polls: one queued
+    # (the others coalesce into it) and at most one follow-up for those read while it ran
+    assert {k: len(v) for k, v in _by_amazon_id(world).items()} == {k: 1 for k in placed}
+    assert 1 <= len(world.amazon.calls("getOrders")) <= 2
+
+
 def test_malformed_and_foreign_messages_are_recorded_and_deleted(world, notified):
     world.start_workers(1)
     # given a queue holding what no one should have put there, and a seller we do not know
