@@ -10,7 +10,7 @@ import logging
 from core.db import db
 from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
 from jobs.amazon import seller_for
-from jobs.plans import plans_for_product, rates_table
+from jobs.plans import PlanCache, plans_for_product, rates_table
 from jobs.queues import enqueue
 from jobs.stock import LIVE_STATUSES, request_stock_sync
 from mapping.payloads import feed_message, patches_for
@@ -57,7 +57,7 @@ def reprice_shop(shop_id: int) -> int:
 
 
 def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, ...] | None) -> int:
-    rates = rates_table()
+    cache = PlanCache(shop, fetch_schema=True, rates=rates_table())  # this sync's reads
     sent = 0
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
         live = {
@@ -72,9 +72,7 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
         plans = [
             plan
             for snapshot in snapshots
-            for plan in plans_for_product(
-                shop, snapshot, target.marketplace_id, fetch_schema=True, rates=rates
-            )
+            for plan in plans_for_product(shop, snapshot, target.marketplace_id, cache=cache)
         ]
         with db.session.no_autoflush:
             for plan in plans:

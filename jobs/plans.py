@@ -1,21 +1,27 @@
 """Listing plans from what the database holds: snapshot + profile + rules + schema → mapping.
 
-No network here unless asked (`fetch_schema=True` in jobs); the page calls it for previews.
+No network here unless asked (`fetch_schema=True` in jobs); the page calls it for previews. A run
+that plans a catalogue keeps one `PlanCache` for its duration.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from marshmallow import ValidationError
+
 from core.db import db
 from core.models import FxRate, PriceRule, ProductSnapshot, Shop, TargetMarketplace
 from core.models import MappingProfile as StoredProfile
 from jobs.schemas import compiled, schema_for, stored_schema
+from mapping.canonical import load_product
 from mapping.fx import RatesTable
 from mapping.fx_seed import seed_rates
 from mapping.listing import ListingPlan, build_listings
+from mapping.messages import N_, Message, say
 from mapping.problems import Problem
 from mapping.profiles import MappingProfile, default_profile
+from mapping.schema_validation import ProductTypeSchema
 
 # fulfilment_availability codes for FBA per region (FBM is "DEFAULT")
 FBA_CHANNEL_CODES = {"NA": "AMAZON_NA", "EU": "AMAZON_EU", "FE": "AMAZON_JP"}
@@ -87,6 +93,62 @@ def rates_table() -> RatesTable:
     return RatesTable("USD", rates, as_of or seed.as_of, source, overrides)
 
 
+class PlanCache:
+    """What one run reads again and again: the shop's profile per product type, the compiled
+    schema per (product type, marketplace), the rates, the product last loaded.
+
+    Made by a run and dropped with it: nothing outlives the run, so the next run sees a seller's
+    profile edit. Building a profile costs three queries and a marshmallow load; a catalogue
+    run otherwise paid that for every product in every marketplace.
+    """
+
+    def __init__(
+        self, shop: Shop, *, fetch_schema: bool = False, rates: RatesTable | None = None
+    ) -> None:
+        self.shop = shop
+        self.fetch_schema = fetch_schema
+        self._rates = rates
+        self._profiles: dict[str, MappingProfile] = {}
+        self._schemas: dict[tuple[str, str], ProductTypeSchema | None] = {}
+        self._product: tuple[int, dict, dict | None] | None = None  # (snapshot id, data, loaded)
+
+    @property
+    def rates(self) -> RatesTable:
+        if self._rates is None:
+            self._rates = rates_table()
+        return self._rates
+
+    def profile(self, product_type: str) -> MappingProfile:
+        found = self._profiles.get(product_type)
+        if found is None:
+            found = self._profiles[product_type] = profile_for(self.shop, product_type)
+        return found
+
+    def schema(self, product_type: str, marketplace_id: str) -> ProductTypeSchema | None:
+        key = (product_type, marketplace_id)
+        if key not in self._schemas:
+            if self.fetch_schema:
+                found = schema_for(self.shop.id, product_type, marketplace_id)
+            else:
+                row = stored_schema(product_type, marketplace_id)
+                found = compiled(row) if row is not None else None
+            self._schemas[key] = found
+        return self._schemas[key]
+
+    def product(self, snapshot: ProductSnapshot) -> dict | None:
+        """The snapshot's product checked and normalised (None when the data is unusable),
+        loaded once for all the marketplaces a run plans it in one after the other."""
+        last = self._product
+        if last is not None and last[0] == snapshot.id and last[1] is snapshot.data:
+            return last[2]
+        try:
+            loaded = load_product(snapshot.data)
+        except ValidationError:
+            loaded = None  # build_listings turns the same error into problems
+        self._product = (snapshot.id, snapshot.data, loaded)
+        return loaded
+
+
 def plans_for_product(
     shop: Shop,
     snapshot: ProductSnapshot,
@@ -95,37 +157,44 @@ def plans_for_product(
     fetch_schema: bool = False,
     rates: RatesTable | None = None,
     asins: dict[str, str] | None = None,
+    cache: PlanCache | None = None,
 ) -> list[ListingPlan]:
-    """Every SKU's plan (parent first) of one product in one marketplace."""
+    """Every SKU's plan (parent first) of one product in one marketplace.
+
+    A run that plans many products passes one `cache` (which then decides `fetch_schema` and
+    the rates); a single preview needs none."""
+    if cache is None:
+        cache = PlanCache(shop, fetch_schema=fetch_schema, rates=rates)
     product_type = product_type_of(shop, snapshot)
     if not product_type:
         return _blocked(
             snapshot,
             marketplace_id,
             "no_product_type",
-            "No Amazon product type is chosen for this product.",
-            "Choose a product type on the mapping page.",
+            say(N_("No Amazon product type is chosen for this product.")),
+            say(N_("Choose a product type on the mapping page.")),
         )
-    if fetch_schema:
-        schema = schema_for(shop.id, product_type, marketplace_id)
-    else:
-        row = stored_schema(product_type, marketplace_id)
-        schema = compiled(row) if row is not None else None
+    schema = cache.schema(product_type, marketplace_id)
     if schema is None:
         return _blocked(
             snapshot,
             marketplace_id,
             "no_schema",
-            f"Amazon's {product_type} definition for this marketplace is not loaded.",
-            "Run a validation: Crossport fetches the definition from Amazon.",
+            say(
+                N_("Amazon's %(product_type)s definition for this marketplace is not loaded."),
+                product_type=product_type,
+            ),
+            say(N_("Run a validation: Crossport fetches the definition from Amazon.")),
         )
+    loaded = cache.product(snapshot)
     return build_listings(
-        snapshot.data,
-        profile_for(shop, product_type),
+        snapshot.data if loaded is None else loaded,
+        cache.profile(product_type),
         marketplace_id,
         schema,
-        rates or rates_table(),
+        cache.rates,
         asins=asins,
+        checked=loaded is not None,
     )
 
 
@@ -139,7 +208,7 @@ def plan_listing(shop_id: int, snapshot_id: int, marketplace_id: str) -> list[Li
 
 
 def _blocked(
-    snapshot: ProductSnapshot, marketplace_id: str, code: str, message: str, fix: str
+    snapshot: ProductSnapshot, marketplace_id: str, code: str, message: Message, fix: Message
 ) -> list[ListingPlan]:
     """The same blocking problem on every SKU of the product, so each shows why it waits."""
     skus = [v.get("sku", "") for v in (snapshot.data or {}).get("variants", [])] or [""]

@@ -16,11 +16,12 @@ from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, Targ
 from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
 from jobs.listing_status import request_status_refresh
-from jobs.plans import plans_for_product, rates_table
+from jobs.plans import PlanCache, plans_for_product, rates_table
 from jobs.queues import enqueue
 from jobs.runs import finish_run, progress
 from mapping.listing import ListingPlan
 from mapping.marketplaces import marketplace
+from mapping.messages import N_, say
 from mapping.payloads import feed_message, patches_for
 
 log = logging.getLogger("crossport.jobs")
@@ -58,15 +59,17 @@ def _publish(run: JobRun, shop: Shop) -> str:
     db.session.commit()
     snapshots = _snapshots(shop, details.get("product_ids") or [])
     targets = _targets(shop, details.get("marketplace_ids") or [])
-    rates = rates_table()
-    plans_by_market: dict[str, list[ListingPlan]] = {}
-    for target in targets:
-        plans = []
-        for snapshot in snapshots:
-            plans += plans_for_product(
-                shop, snapshot, target.marketplace_id, fetch_schema=True, rates=rates
+    # One cache for this run: each profile and schema read once, each product loaded once for
+    # all its marketplaces (so the loop goes product by product).
+    cache = PlanCache(shop, fetch_schema=True, rates=rates_table())
+    plans_by_market: dict[str, list[ListingPlan]] = {t.marketplace_id: [] for t in targets}
+    for snapshot in snapshots:
+        for target in targets:
+            plans_by_market[target.marketplace_id] += plans_for_product(
+                shop, snapshot, target.marketplace_id, cache=cache
             )
-        plans_by_market[target.marketplace_id] = _hold_orphans(plans)
+    for plans in plans_by_market.values():
+        _hold_orphans(plans)
     run.total = sum(len(p) for p in plans_by_market.values())
     db.session.commit()
     summary = {"valid": 0, "problems": 0, "sent": 0, "feeds": 0, "rejected": 0}
@@ -128,8 +131,14 @@ def _hold_orphans(plans: list[ListingPlan]) -> list[ListingPlan]:
                     "child_parent_sku_relationship",
                     plan.marketplace_id,
                     "parent_blocked",
-                    f"The variation parent {parent} has problems, so this variation waits for it.",
-                    "Fix the parent's problems listed for this product.",
+                    say(
+                        N_(
+                            "The variation parent %(parent)s has problems, so this variation "
+                            "waits for it."
+                        ),
+                        parent=parent,
+                    ),
+                    say(N_("Fix the parent's problems listed for this product.")),
                 )
             )
     return plans

@@ -15,6 +15,7 @@ from typing import Any
 
 from mapping.attribute_shapes import ValueRule, shape_of
 from mapping.marketplaces import Marketplace
+from mapping.messages import N_, say
 from mapping.problems import WARNING, Problem
 from mapping.schema_validation import ProductTypeSchema
 from mapping.sources import EMPTY, Resolver, resolve_source, resolver_for
@@ -269,8 +270,15 @@ def _unmappable(
         attribute,
         market.id,
         "unmappable",
-        f"{attribute} for {market.site}: {reason}",
-        f"Correct the store value or change the rule for {attribute}.",
+        say(
+            N_("%(attribute)s for %(site)s: %(reason)s"),
+            attribute=attribute,
+            site=market.site,
+            reason=reason,
+        ),
+        say(
+            N_("Correct the store value or change the rule for %(attribute)s."), attribute=attribute
+        ),
         severity=WARNING if attribute not in schema.required else "error",
         path=attribute,
     )

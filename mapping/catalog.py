@@ -11,6 +11,7 @@ import re
 
 from mapping.attributes import gtin_type
 from mapping.marketplaces import marketplace
+from mapping.messages import N_, say
 from mapping.problems import ERROR, WARNING, Problem
 
 _TYPES = {"upc": "UPC", "ean": "EAN", "gtin": "GTIN"}
@@ -74,18 +75,27 @@ def restriction_problems(
             link = next(
                 (lk.get("resource") for lk in reason.get("links") or [] if lk.get("resource")), None
             )
-            fix = {
-                "APPROVAL_REQUIRED": "Request approval in Seller Central"
-                + (f" ({link})" if link else "")
-                + ", then publish.",
-                "ASIN_NOT_FOUND": "Create a new product instead of an offer on this ASIN.",
-            }.get(code, "This product or brand cannot be listed by your account here.")
+            if code == "APPROVAL_REQUIRED" and link:
+                fix = say(
+                    N_("Request approval in Seller Central (%(link)s), then publish."), link=link
+                )
+            elif code == "APPROVAL_REQUIRED":
+                fix = say(N_("Request approval in Seller Central, then publish."))
+            elif code == "ASIN_NOT_FOUND":
+                fix = say(N_("Create a new product instead of an offer on this ASIN."))
+            else:
+                fix = say(N_("This product or brand cannot be listed by your account here."))
             problems.append(
                 Problem(
                     "merchant_suggested_asin",
                     marketplace_id,
                     f"restricted_{code.lower()}",
-                    f"{site} restricts SKU {sku}: {reason.get('message') or code}",
+                    say(
+                        N_("%(site)s restricts SKU %(sku)s: %(reason)s"),
+                        site=site,
+                        sku=sku,
+                        reason=reason.get("message") or code,
+                    ),
                     fix,
                     severity=WARNING if code == "ASIN_NOT_FOUND" else ERROR,
                     path="merchant_suggested_asin",

@@ -7,42 +7,53 @@ seller usually answers, for the attributes the schema of this marketplace actual
 from __future__ import annotations
 
 from mapping.marketplaces import Marketplace
+from mapping.messages import N_, say
 from mapping.problems import INFO, WARNING, Problem
 from mapping.schema_validation import ProductTypeSchema
 
 EU_GPSR = {"DE", "FR", "IT", "ES", "NL", "BE", "IE", "SE", "PL"}
 
-HINTS = {
+HINTS = {  # (why Amazon asks, what a seller usually answers) per attribute
     "gpsr_manufacturer_reference": (
-        "The EU General Product Safety Regulation (GPSR) needs a manufacturer or EU responsible "
-        "person contact (e-mail or URL) for products sold on {site}.",
-        "Add the manufacturer's e-mail or URL (metafield amazon.gpsr_manufacturer).",
+        N_(
+            "The EU General Product Safety Regulation (GPSR) needs a manufacturer or EU "
+            "responsible person contact (e-mail or URL) for products sold on %(site)s."
+        ),
+        N_("Add the manufacturer's e-mail or URL (metafield amazon.gpsr_manufacturer)."),
     ),
     "gpsr_safety_attestation": (
-        "Under GPSR, {site} asks you to attest that the product is safe to use without further "
-        "warnings, or to provide the warnings and safety information.",
-        "Set gpsr_safety_attestation, or upload safety information.",
+        N_(
+            "Under GPSR, %(site)s asks you to attest that the product is safe to use without "
+            "further warnings, or to provide the warnings and safety information."
+        ),
+        N_("Set gpsr_safety_attestation, or upload safety information."),
     ),
     "supplier_declared_dg_hz_regulation": (
-        "{site} asks every seller to declare whether the product is dangerous goods "
-        "(batteries, aerosols, flammable liquids...); hazmat needs a safety data sheet (SDS).",
-        "Declare 'not_applicable' for ordinary goods, or GHS/transportation with an SDS URL.",
+        N_(
+            "%(site)s asks every seller to declare whether the product is dangerous goods "
+            "(batteries, aerosols, flammable liquids...); hazmat needs a safety data sheet (SDS)."
+        ),
+        N_("Declare 'not_applicable' for ordinary goods, or GHS/transportation with an SDS URL."),
     ),
     "batteries_required": (
-        "{site} asks whether batteries are required or included; lithium batteries need their "
-        "cell composition, packaging and watt-hours.",
-        "Set batteries_required (and battery details when true).",
+        N_(
+            "%(site)s asks whether batteries are required or included; lithium batteries need "
+            "their cell composition, packaging and watt-hours."
+        ),
+        N_("Set batteries_required (and battery details when true)."),
     ),
     "list_price": (
-        "{site} shows a list price (recommended retail price) beside your price; where the "
-        "schema asks for it, listings without it are rejected.",
-        "Fill the compare-at price in the store or set a list price rule.",
+        N_(
+            "%(site)s shows a list price (recommended retail price) beside your price; where the "
+            "schema asks for it, listings without it are rejected."
+        ),
+        N_("Fill the compare-at price in the store or set a list price rule."),
     ),
 }
 MARKING_WORDS = (
-    ("ukca", {"GB"}, "UKCA marking is required for many goods sold in Great Britain"),
-    ("ce", EU_GPSR, "CE marking is required for many goods sold in the EU"),
-    ("certificate", None, "{site} asks for a compliance certificate"),
+    ("ukca", {"GB"}, N_("UKCA marking is required for many goods sold in Great Britain")),
+    ("ce", EU_GPSR, N_("CE marking is required for many goods sold in the EU")),
+    ("certificate", None, N_("%(site)s asks for a compliance certificate")),
 )
 
 
@@ -63,8 +74,8 @@ def compliance_hints(
                 attribute,
                 market.id,
                 "compliance",
-                why.format(site=market.site),
-                fix,
+                say(why, site=market.site),
+                say(fix),
                 severity=severity,
                 path=attribute,
             )
@@ -78,8 +89,15 @@ def compliance_hints(
                     name,
                     market.id,
                     "compliance",
-                    f"{why.format(site=market.site)} ({name}).",
-                    f"Provide {name} with the certificate or marking details.",
+                    say(
+                        N_("%(why)s (%(attribute)s)."),
+                        why=say(why, site=market.site),
+                        attribute=name,
+                    ),
+                    say(
+                        N_("Provide %(attribute)s with the certificate or marking details."),
+                        attribute=name,
+                    ),
                     severity=WARNING,
                     path=name,
                 )

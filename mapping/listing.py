@@ -16,6 +16,7 @@ from mapping.canonical import load_product
 from mapping.compliance import compliance_hints
 from mapping.fx import RatesTable
 from mapping.marketplaces import Marketplace, marketplace
+from mapping.messages import N_, say
 from mapping.offers import offer_attributes
 from mapping.parents import build_parent
 from mapping.payloads import LISTING, OFFER_ATTRIBUTES, OFFER_ONLY, offer_only_attributes, put_body
@@ -60,8 +61,12 @@ def _data_problems(error: ValidationError, market_id: str) -> list[Problem]:
             "product",
             market_id,
             "bad_product_data",
-            f"The store product has an unusable value at {where}: {text}",
-            "Correct the product in the store; it will be read again.",
+            say(
+                N_("The store product has an unusable value at %(where)s: %(reason)s"),
+                where=where,
+                reason=text,
+            ),
+            say(N_("Correct the product in the store; it will be read again.")),
             path=where,
         )
         for where, text in flatten(error.messages)
@@ -115,8 +120,8 @@ def build_listing(
                     "product",
                     market.id,
                     "mapper_error",
-                    f"Crossport could not map this SKU: {exc!r}",
-                    "Report this to support; other SKUs are not affected.",
+                    say(N_("Crossport could not map this SKU: %(error)s"), error=repr(exc)),
+                    say(N_("Report this to support; other SKUs are not affected.")),
                 )
             ],
         )
@@ -135,8 +140,8 @@ def _build(
                     "sku",
                     market.id,
                     "no_variant",
-                    "The product has no variant to list.",
-                    "Add a variant with a SKU and a price in the store.",
+                    say(N_("The product has no variant to list.")),
+                    say(N_("Add a variant with a SKU and a price in the store.")),
                 )
             ],
         )
@@ -148,8 +153,12 @@ def _build(
                 "sku",
                 market.id,
                 "bad_sku",
-                f"SKU {sku!r} cannot be used on {market.site} (1 to 40 bytes).",
-                "Give the variant a SKU of at most 40 characters.",
+                say(
+                    N_("SKU %(sku)s cannot be used on %(site)s (1 to 40 bytes)."),
+                    sku=repr(sku),
+                    site=market.site,
+                ),
+                say(N_("Give the variant a SKU of at most 40 characters.")),
                 path="sku",
             )
         )
@@ -249,8 +258,8 @@ def build_listings(
                         "sku",
                         market.id,
                         "no_variant",
-                        "The product has no variant to list.",
-                        "Add a variant with a SKU and a price in the store.",
+                        say(N_("The product has no variant to list.")),
+                        say(N_("Add a variant with a SKU and a price in the store.")),
                     )
                 ],
             )
@@ -279,8 +288,8 @@ def build_listings(
                             "product",
                             market.id,
                             "mapper_error",
-                            f"Could not map the parent: {exc!r}",
-                            "Report this to support.",
+                            say(N_("Could not map the parent: %(error)s"), error=repr(exc)),
+                            say(N_("Report this to support.")),
                         )
                     ],
                     role="parent",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from mapping.fx import RatesTable, UnknownCurrency
 from mapping.marketplaces import Marketplace
+from mapping.messages import N_, say
 from mapping.pricing import PriceBreakdown, PriceRule, minor_unit, price_for
 from mapping.problems import Problem
 from mapping.profiles import MappingProfile
@@ -51,9 +52,16 @@ def offer_attributes(
                     "purchasable_offer",
                     market.id,
                     "no_price",
-                    f"No {market.currency} price for {market.site}: "
-                    f"no rate or no valid price ({exc}).",
-                    "Add the exchange rate or a manual rate override in the price rules.",
+                    say(
+                        N_(
+                            "No %(currency)s price for %(site)s: "
+                            "no rate or no valid price (%(reason)s)."
+                        ),
+                        currency=market.currency,
+                        site=market.site,
+                        reason=str(exc),
+                    ),
+                    say(N_("Add the exchange rate or a manual rate override in the price rules.")),
                     path="purchasable_offer",
                 )
             ],

@@ -9,13 +9,14 @@ reported once, naming both.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 
 from mapping.marketplaces import site_name
+from mapping.messages import N_, Message, say
 from mapping.problem_wording import attribute_label, value_wording
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -26,24 +27,30 @@ STRUCTURAL = frozenset({"parentage_level", "skip_offer", "child_parent_sku_relat
 
 # Why Amazon asks for some attributes, in words a seller recognises.
 REASONS = {
-    "gpsr_manufacturer_reference": "the manufacturer's contact for product safety (GPSR)",
-    "gpsr_safety_attestation": "a product safety attestation (GPSR)",
-    "supplier_declared_dg_hz_regulation": "a dangerous-goods declaration (batteries, liquids...)",
-    "externally_assigned_product_identifier": "a product identifier (GTIN: EAN, UPC or JAN)",
-    "merchant_suggested_asin": "the ASIN of an existing Amazon product",
-    "batteries_required": "whether the product needs batteries",
-    "battery": "the battery type and composition",
-    "list_price": "a list price (recommended retail price)",
-    "country_of_origin": "the country the product was made in",
-    "recommended_browse_nodes": "an Amazon category (browse node)",
-    "ce_mark": "CE marking",
-    "ukca_mark": "UKCA marking",
+    "gpsr_manufacturer_reference": N_("the manufacturer's contact for product safety (GPSR)"),
+    "gpsr_safety_attestation": N_("a product safety attestation (GPSR)"),
+    "supplier_declared_dg_hz_regulation": N_(
+        "a dangerous-goods declaration (batteries, liquids...)"
+    ),
+    "externally_assigned_product_identifier": N_("a product identifier (GTIN: EAN, UPC or JAN)"),
+    "merchant_suggested_asin": N_("the ASIN of an existing Amazon product"),
+    "batteries_required": N_("whether the product needs batteries"),
+    "battery": N_("the battery type and composition"),
+    "list_price": N_("a list price (recommended retail price)"),
+    "country_of_origin": N_("the country the product was made in"),
+    "recommended_browse_nodes": N_("an Amazon category (browse node)"),
+    "ce_mark": N_("CE marking"),
+    "ukca_mark": N_("UKCA marking"),
 }
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing to fix before a listing can be sent to one marketplace."""
+    """One thing to fix before a listing can be sent to one marketplace.
+
+    `message` and `fix` may be given as `Message`s: the problem then keeps them (`text`,
+    `fix_text`) for the page to render in the reader's language, and their English as text.
+    """
 
     attribute: str
     marketplace_id: str | None
@@ -53,9 +60,18 @@ class Problem:
     severity: str = ERROR
     path: str = ""
     alternatives: tuple[str, ...] = field(default=())
+    text: Message | None = field(default=None, compare=False)
+    fix_text: Message | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        for plain, kept in (("message", "text"), ("fix", "fix_text")):
+            value = getattr(self, plain)
+            if isinstance(value, Message):
+                object.__setattr__(self, kept, value)
+                object.__setattr__(self, plain, value.render())
 
     def to_dict(self) -> dict:
-        return {
+        found = {
             "attribute": self.attribute,
             "marketplace_id": self.marketplace_id,
             "code": self.code,
@@ -65,11 +81,58 @@ class Problem:
             "path": self.path,
             "alternatives": list(self.alternatives),
         }
+        if self.text is not None:
+            found["text"] = self.text.to_dict()
+        if self.fix_text is not None:
+            found["fix_text"] = self.fix_text.to_dict()
+        return found
 
 
-def _what(attribute: str, schema: dict) -> str:
+def _what(attribute: str, schema: dict) -> Message | str:
     reason = REASONS.get(attribute)
-    return f"{reason}: {attribute}" if reason else attribute_label(schema, attribute)
+    if reason:
+        return say(N_("%(reason)s: %(attribute)s"), reason=say(reason), attribute=attribute)
+    return attribute_label(schema, attribute)
+
+
+def _needs(site: str, what: Message | str, product_type: str, because: str = "") -> Message:
+    """ "Amazon.de needs X for a HOME product because of Y." (the parts that apply)."""
+    if product_type and because:
+        template = N_(
+            "%(site)s needs %(what)s for a %(product_type)s product because of %(because)s."
+        )
+    elif product_type:
+        template = N_("%(site)s needs %(what)s for a %(product_type)s product.")
+    elif because:
+        template = N_("%(site)s needs %(what)s because of %(because)s.")
+    else:
+        template = N_("%(site)s needs %(what)s.")
+    return say(template, site=site, what=what, product_type=product_type, because=because)
+
+
+def _needs_either(site: str, what: Message | str, product_type: str, others: str) -> Message:
+    if product_type:
+        template = N_(
+            "%(site)s needs %(what)s for a %(product_type)s product (or instead: %(others)s)."
+        )
+    else:
+        template = N_("%(site)s needs %(what)s (or instead: %(others)s).")
+    return say(template, site=site, what=what, product_type=product_type, others=others)
+
+
+def _not_accepted(site: str, target: str, attribute: str, because: str) -> Message:
+    inside = attribute and attribute != target
+    if inside and because:
+        template = N_(
+            "%(site)s does not accept %(target)s in %(attribute)s because of %(because)s."
+        )
+    elif inside:
+        template = N_("%(site)s does not accept %(target)s in %(attribute)s.")
+    elif because:
+        template = N_("%(site)s does not accept %(target)s because of %(because)s.")
+    else:
+        template = N_("%(site)s does not accept %(target)s.")
+    return say(template, site=site, target=target, attribute=attribute, because=because)
 
 
 def _conditions(schema: dict, error: ValidationError) -> tuple[set[str], set[str]]:
@@ -127,7 +190,6 @@ def describe(
 ) -> list[Problem]:
     """Turn jsonschema errors into deduplicated seller-facing problems."""
     site = site_name(marketplace_id)
-    kind = f" for a {product_type} product" if product_type else ""
     problems: dict[tuple, Problem] = {}
     absent_rules: dict[str, set[str]] = {}
     whys: dict[str, str] = {}
@@ -145,14 +207,16 @@ def describe(
                 attribute = prop
                 because = sorted(looked - {prop} - STRUCTURAL)
                 if because:
-                    whys.setdefault(prop, f" because of {', '.join(because)}")
+                    whys.setdefault(prop, ", ".join(because))
                 absent_rules.setdefault(prop, set()).update(absent)
                 problem = Problem(
                     prop,
                     marketplace_id,
                     "missing",
-                    f"{site} needs {_what(prop, schema)}{kind}.",
-                    f"Map a value for {prop} in the mapping profile.",
+                    _needs(site, _what(prop, schema), product_type),
+                    say(
+                        N_("Map a value for %(attribute)s in the mapping profile."), attribute=prop
+                    ),
                     path=prop,
                 )
             else:
@@ -161,8 +225,15 @@ def describe(
                     attribute,
                     marketplace_id,
                     "missing",
-                    f"{site} needs '{prop}' in {attribute_label(schema, attribute)}.",
-                    f"Add {prop} to {attribute}.",
+                    say(
+                        N_("%(site)s needs '%(property)s' in %(label)s."),
+                        site=site,
+                        property=prop,
+                        label=attribute_label(schema, attribute),
+                    ),
+                    say(
+                        N_("Add %(property)s to %(attribute)s."), property=prop, attribute=attribute
+                    ),
                     path=where,
                 )
         elif error.validator == "not":
@@ -173,15 +244,12 @@ def describe(
             ]
             target = banned[0] if banned else attribute
             looked = sorted(_conditions(schema, error)[0] - {target} - STRUCTURAL)
-            why = f" because of {', '.join(looked)}" if looked else ""
             problem = Problem(
                 attribute or target,
                 marketplace_id,
                 "not_allowed",
-                f"{site} does not accept {target}"
-                f"{f' in {attribute}' if attribute and attribute != target else ''}"
-                f"{why}.",
-                f"Remove {target}.",
+                _not_accepted(site, target, attribute, ", ".join(looked)),
+                say(N_("Remove %(target)s."), target=target),
                 path="/".join([*path, target]),
             )
         else:
@@ -196,11 +264,14 @@ def describe(
             )
         key = (problem.path, problem.code)
         problems.setdefault(key, problem)
-    return _merge_alternatives(list(problems.values()), absent_rules, whys)
+    return _merge_alternatives(list(problems.values()), absent_rules, whys, product_type)
 
 
 def _merge_alternatives(
-    problems: list[Problem], absent_rules: dict[str, set[str]], whys: dict[str, str]
+    problems: list[Problem],
+    absent_rules: dict[str, set[str]],
+    whys: dict[str, str],
+    product_type: str = "",
 ) -> list[Problem]:
     """Fold "X or Y is needed" pairs (each required only when the other is absent) into one."""
     missing = {p.attribute: p for p in problems if p.code == "missing" and p.path == p.attribute}
@@ -217,20 +288,33 @@ def _merge_alternatives(
             and o in absent_rules.get(name, ())
             and name in absent_rules.get(o, ())
         ]
+        params = problem.text.params if problem.text is not None else {}
+        site, what = params.get("site", ""), params.get("what", name)
         if partners:
             dropped.update(partners)
-            either = " or ".join([name, *partners])
             merged[name] = Problem(
                 name,
                 problem.marketplace_id,
                 "missing",
-                f"{problem.message.rstrip('.')} (or instead: {', '.join(partners)}).",
-                f"Map {either}.",
+                _needs_either(site, what, product_type, ", ".join(partners)),
+                say(
+                    N_("Map %(attribute)s or %(others)s."),
+                    attribute=name,
+                    others=" or ".join(partners),
+                ),
                 path=name,
                 alternatives=tuple(partners),
             )
         elif name in whys:
-            merged[name] = replace(problem, message=problem.message[:-1] + whys[name] + ".")
+            merged[name] = Problem(
+                name,
+                problem.marketplace_id,
+                "missing",
+                _needs(site, what, product_type, whys[name]),
+                problem.fix_text or problem.fix,
+                problem.severity,
+                problem.path,
+            )
     return [
         merged.get(p.attribute, p) if p.path == p.attribute else p
         for p in problems

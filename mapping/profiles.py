@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from mapping.messages import N_, say
 from mapping.problems import Problem
 
 SOURCES = (
@@ -111,8 +112,9 @@ class ProfileSchema(Schema):
         values=fields.Dict(keys=fields.String(), values=fields.Nested(RuleSchema)),
         load_default=dict,
     )
-    settings = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
-                           load_default=dict)
+    settings = fields.Dict(
+        keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict
+    )
     texts = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     price_rules = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     disabled = fields.List(fields.String(), load_default=list)  # attributes never sent
@@ -167,15 +169,20 @@ def explain_missing(problem: Problem, rules: dict) -> Problem:
         return problem
     source = rule.get("source")
     where = rule.get("key") or rule.get("template") or rule.get("value")
-    fix = (
-        f"The rule for {problem.attribute} ({source} {where}) found no value for this "
-        f"product: fill it in the store or change the rule."
+    fix = say(
+        N_(
+            "The rule for %(attribute)s (%(source)s %(where)s) found no value for this product: "
+            "fill it in the store or change the rule."
+        ),
+        attribute=problem.attribute,
+        source=str(source),
+        where=str(where),
     )
     return Problem(
         problem.attribute,
         problem.marketplace_id,
         problem.code,
-        problem.message,
+        problem.text or problem.message,
         fix,
         problem.severity,
         problem.path,

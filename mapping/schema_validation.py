@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from mapping.amazon_keywords import AmazonValidator
+from mapping.messages import N_, say
 from mapping.problems import Problem, describe
 from mapping.schema_compiler import SchemaCompiler
 from mapping.schema_memo import MemoisedCheck
@@ -127,8 +128,8 @@ class ProductTypeSchema:
                     "attributes",
                     mp,
                     "wrong_type",
-                    "The listing attributes are not an object.",
-                    "Rebuild the listing from the product.",
+                    say(N_("The listing attributes are not an object.")),
+                    say(N_("Rebuild the listing from the product.")),
                 )
             ]
         try:

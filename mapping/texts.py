@@ -16,23 +16,24 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from mapping.marketplaces import Marketplace
+from mapping.messages import N_, Message, say
 from mapping.problems import WARNING, Problem
 
 LANGUAGE_NAMES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "it": "Italian",
-    "es": "Spanish",
-    "nl": "Dutch",
-    "sv": "Swedish",
-    "pl": "Polish",
-    "tr": "Turkish",
-    "ja": "Japanese",
-    "zh": "Chinese",
-    "ko": "Korean",
-    "pt": "Portuguese",
-    "ar": "Arabic",
+    "en": N_("English"),
+    "de": N_("German"),
+    "fr": N_("French"),
+    "it": N_("Italian"),
+    "es": N_("Spanish"),
+    "nl": N_("Dutch"),
+    "sv": N_("Swedish"),
+    "pl": N_("Polish"),
+    "tr": N_("Turkish"),
+    "ja": N_("Japanese"),
+    "zh": N_("Chinese"),
+    "ko": N_("Korean"),
+    "pt": N_("Portuguese"),
+    "ar": N_("Arabic"),
 }
 MIN_WORDS = 4  # below this langdetect guesses; brand-and-model titles are not language
 MIN_PROBABILITY = 0.90
@@ -149,21 +150,34 @@ def detect_language(text: str) -> str | None:
     return best.lang.split("-")[0]
 
 
+def _language(code: str) -> Message | str:
+    """A language's name as a translatable phrase ("German"), or its code when unnamed."""
+    if code == "cjk":
+        return say(N_("Chinese or Japanese"))
+    name = LANGUAGE_NAMES.get(code)
+    return say(name) if name else code
+
+
 def language_warning(text: str, attribute: str, market: Marketplace) -> Problem | None:
     """A warning when `text` is recognisably not in the marketplace's language."""
     found = detect_language(text)
     wanted = market.language
     if found is None or found == wanted or (found == "cjk" and wanted in ("ja", "zh")):
         return None
-    shown = LANGUAGE_NAMES.get(found, "Chinese or Japanese" if found == "cjk" else found)
-    need = LANGUAGE_NAMES.get(wanted, wanted)
-    what = "title" if attribute == "item_name" else "description"
+    shown = _language(found)
+    need = _language(wanted)
+    if attribute == "item_name":
+        message = N_("The title for %(site)s looks %(found)s, not %(wanted)s.")
+        fix = N_("Add a %(wanted)s title (store translation or in the mapping page).")
+    else:
+        message = N_("The description for %(site)s looks %(found)s, not %(wanted)s.")
+        fix = N_("Add a %(wanted)s description (store translation or in the mapping page).")
     return Problem(
         attribute,
         market.id,
         "wrong_language",
-        f"The {what} for {market.site} looks {shown}, not {need}.",
-        f"Add a {need} {what} (store translation or in the mapping page).",
+        say(message, site=market.site, found=shown, wanted=need),
+        say(fix, wanted=need),
         severity=WARNING,
         path=attribute,
     )

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from mapping.marketplaces import Marketplace
+from mapping.messages import N_, say
 from mapping.problems import Problem
 from mapping.schema_validation import ProductTypeSchema
 
@@ -112,10 +113,21 @@ def plan_family(
                 "variation_theme",
                 market.id,
                 "unsupported_theme",
-                f"{schema.product_type} has no variations on {market.site}; the product has "
-                f"options ({shown}).",
-                "List each variant as its own product, or pick a product "
-                "type that allows variations.",
+                say(
+                    N_(
+                        "%(product_type)s has no variations on %(site)s; "
+                        "the product has options (%(options)s)."
+                    ),
+                    product_type=schema.product_type,
+                    site=market.site,
+                    options=shown,
+                ),
+                say(
+                    N_(
+                        "List each variant as its own product, "
+                        "or pick a product type that allows variations."
+                    )
+                ),
                 path="variation_theme",
             )
         )
@@ -127,10 +139,19 @@ def plan_family(
                 "variation_theme",
                 market.id,
                 "unsupported_theme",
-                f"{market.site} does not allow {schema.product_type} variations by "
-                f"{chosen or shown}.",
-                f"Choose one of the themes Amazon allows ({', '.join(allowed[:6])}...) and map the "
-                "options to it, or list the variants separately.",
+                say(
+                    N_("%(site)s does not allow %(product_type)s variations by %(theme)s."),
+                    site=market.site,
+                    product_type=schema.product_type,
+                    theme=chosen or shown,
+                ),
+                say(
+                    N_(
+                        "Choose one of the themes Amazon allows (%(themes)s...) and map the "
+                        "options to it, or list the variants separately."
+                    ),
+                    themes=", ".join(allowed[:6]),
+                ),
                 path="variation_theme",
             )
         )
@@ -145,8 +166,12 @@ def plan_family(
                     "variation_theme",
                     market.id,
                     "duplicate_variant",
-                    f"SKUs {seen[combo]} and {variant.get('sku')} have the same options.",
-                    "Give every variant a distinct combination of options.",
+                    say(
+                        N_("SKUs %(first)s and %(second)s have the same options."),
+                        first=seen[combo],
+                        second=str(variant.get("sku")),
+                    ),
+                    say(N_("Give every variant a distinct combination of options.")),
                     path="variation_theme",
                 )
             )

@@ -15,6 +15,7 @@ from mapping.profiles import RuleSchema
 from web.api.mapping_form import build_form, requirements_now
 from web.api.products import enabled_marketplaces, fresh_plan
 from web.api.registry import conflict, not_found, operation
+from web.problem_text import localized_all
 
 
 class SourceSchema(RuleSchema):
@@ -396,7 +397,9 @@ def mapping_samples(profile_id: int, query: dict):
             else None
         )
         problems = [
-            p for li in listings for p in (li.local_problems or []) + (li.amazon_issues or [])
+            p
+            for li in listings
+            for p in localized_all(li.local_problems) + (li.amazon_issues or [])
         ]
         if plan is not None:
             problems = [p for one in plan for p in one.get("problems", [])]

@@ -13,6 +13,7 @@ from core.models import Listing, ProductSnapshot, TargetMarketplace, VariantSnap
 from core.models.catalog import LISTING_STATUSES
 from mapping.marketplaces import MARKETPLACES
 from web.api.registry import not_found, operation
+from web.problem_text import ProblemList, localized_all
 
 # When a product's SKUs differ, the one that needs the seller's attention shows.
 ATTENTION = ("error", "problems", "held", "not_mapped", "ready", "submitted", "active")
@@ -66,7 +67,7 @@ class ListingSchema(Schema):
     product_type = fields.Str(allow_none=True)
     fulfillment_channel = fields.Str()
     payload = fields.Dict()
-    local_problems = fields.List(fields.Raw())
+    local_problems = ProblemList()  # in the request's language
     amazon_issues = fields.List(fields.Raw())
     price = fields.Decimal(as_string=True, allow_none=True, places=2)
     price_breakdown = fields.Str()
@@ -273,8 +274,8 @@ def plan_view(plan) -> dict:
         "role": getattr(plan, "role", "single"),
         "marketplace_id": getattr(plan, "marketplace_id", ""),
         "payload": getattr(plan, "payload", {}),
-        "problems": [_plain(p) for p in getattr(plan, "problems", [])],
-        "hints": [_plain(p) for p in getattr(plan, "hints", [])],
+        "problems": localized_all(getattr(plan, "problems", [])),
+        "hints": localized_all(getattr(plan, "hints", [])),
         "price_breakdown": _plain(breakdown) if breakdown is not None else None,
     }
 
