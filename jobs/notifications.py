@@ -36,6 +36,7 @@ log = logging.getLogger("crossport.jobs")
 BATCHES_PER_RUN = 10  # up to 100 messages a run; more wait seconds for the next run
 VISIBILITY_SECONDS = 60  # a message taken by a run that dies is read again this much later
 SUBSCRIBED_TTL = 24 * 3600  # how long a subscription checked with Amazon is trusted
+MAX_RECEIVES = 5  # reads of one message before it is recorded as failed and deleted
 BODY_KEPT = 2000  # characters of a malformed message kept for the seller's support
 
 
@@ -50,16 +51,27 @@ def consume_notifications() -> int:
         messages = queue.receive(wait, VISIBILITY_SECONDS)
         if not messages:
             break
-        for message in messages:
-            handle_message(message)
-        queue.delete(messages)  # only after handling: a crash before it means a re-read
+        done: list[QueueMessage] = []
+        try:
+            for message in messages:
+                handle_message(message)
+                done.append(message)
+        finally:  # only what was handled: the rest comes back after VISIBILITY_SECONDS
+            if done:
+                queue.delete(done)
         handled += len(messages)
         wait = 0  # take what is there, without waiting again
     return handled
 
 
 def handle_message(message: QueueMessage) -> str:
-    """One SQS message: 'polled', 'known', 'unmatched', 'ignored' or 'malformed'."""
+    """One SQS message: 'polled', 'known', 'unmatched', 'ignored', 'malformed' or 'given up'."""
+    if message.receive_count > MAX_RECEIVES:  # it failed every time: stop it blocking others
+        log.error("notification %s given up after %s reads", message.message_id, MAX_RECEIVES)
+        _record(None, f"sqs:{message.message_id}", "given up", "failed",
+                f"handling failed {MAX_RECEIVES} times; the scheduled order poll covers it",
+                {"message_id": message.message_id, "body": message.body[:BODY_KEPT]})  # fmt: skip
+        return "given up"
     try:
         change = parse_notification(message.body)
     except UnsupportedNotification as exc:

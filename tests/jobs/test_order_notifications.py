@@ -157,7 +157,11 @@ def test_a_burst_of_orders_is_imported_by_one_or_two_polls(world, notified):
 
 def test_malformed_and_foreign_messages_are_recorded_and_deleted(world, notified):
     world.start_workers(1)
-    # given a queue holding what no one should have put there, and a seller we do not know
+    # given a message that five consumers read and never deleted (they died on it)
+    notified.send('{"NotificationType": "ORDER_CHANGE", "poison": true}')
+    for _ in range(5):
+        notified.client.receive_message(QueueUrl=notified.url, VisibilityTimeout=0)
+    # and a queue holding what no one should have put there, and a seller we do not know
     notified.send("this is not JSON")
     notified.send('{"NotificationType": "ORDER_CHANGE", "PayloadVersion": "1.0"}')
     notified.send('{"NotificationType": "ANY_OFFER_CHANGED", "PayloadVersion": "1.0"}')
@@ -174,10 +178,13 @@ def test_malformed_and_foreign_messages_are_recorded_and_deleted(world, notified
     assert sorted((row.topic, row.status) for row in rows) == [
         ("ANY_OFFER_CHANGED", "ignored"),
         ("ORDER_CHANGE", "ignored"),
+        ("given up", "failed"),
         ("malformed", "failed"),
         ("malformed", "failed"),
     ]
-    failed = sorted((row for row in rows if row.status == "failed"), key=lambda r: r.error)
+    (given_up,) = [row for row in rows if row.topic == "given up"]
+    assert '"poison": true' in given_up.payload["body"]
+    failed = sorted((row for row in rows if row.topic == "malformed"), key=lambda r: r.error)
     assert "Payload: Missing data for required field." in failed[0].error
     assert failed[1].error.startswith("the message is not JSON")
     assert [row.payload["body"][:9] for row in failed] == ['{"Notific', "this is n"]
