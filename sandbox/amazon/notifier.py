@@ -155,6 +155,9 @@ class Courier:
                 self.deliver(entry)
 
     def deliver(self, entry: dict) -> None:
+        with self.state.lock:  # published before a reset: that world is gone
+            if not any(e is entry for e in self.state.outbox):
+                return
         sqs_url = self.state.options.sqs_url
         if not sqs_url:
             entry["status"] = "kept"  # no SQS to deliver to: the outbox is all there is
