@@ -83,6 +83,10 @@ class AmazonSeller:
         document = feeds.listings_feed(self.seller_id, messages, issue_locale=issue_locale)
         return feeds.submit_listings_feed(self.client, [marketplace_id], document)
 
+    def feeds_available(self) -> int:
+        """Feeds that can be submitted now without waiting for Amazon's createFeed budget."""
+        return self.client.limiter.available(self.seller_id, "createFeed")
+
     def feed_status(self, marketplace_id: str, feed_id: str) -> dict:
         return feeds.get_feed(self.client, marketplace_id, feed_id)
 

@@ -47,6 +47,34 @@ def poll_feed(submission_id: int) -> str:
     return status
 
 
+def record_patch_feed(
+    shop_id: int, marketplace_id: str, feed_id: str, kind: str, message_skus: dict[str, str]
+) -> Submission:
+    """Follow a feed of PATCH messages to live listings (stock, price, content) like any feed,
+    so that what Amazon refuses in it is seen: `kind` is "stockfeed" or "patchfeed"."""
+    submission = Submission(
+        shop_id=shop_id,
+        kind=kind,
+        marketplace_id=marketplace_id,
+        feed_id=feed_id,
+        status="submitted",
+        message_count=len(message_skus),
+        report={"message_skus": message_skus},
+    )
+    db.session.add(submission)
+    db.session.commit()
+    enqueue(
+        "jobs.feeds.poll_feed",
+        submission.id,
+        queue="listings",
+        job_id=f"feed:{submission.id}",
+        title="Check an Amazon feed",
+        shop_id=shop_id,
+        delay_seconds=2,
+    )
+    return submission
+
+
 def apply_report(submission: Submission, status: str, report: dict) -> None:
     """Each message's issues onto its listing; errors make the listing `error`."""
     skus = (submission.report or {}).get("message_skus", {})
@@ -55,6 +83,9 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
         sku = issue.get("sku") or skus.get(str(issue.get("messageId")))
         if sku:
             issues_by_sku.setdefault(sku, []).append(issue)
+    if submission.kind in ("stockfeed", "patchfeed"):
+        _apply_patch_report(submission, status, report, issues_by_sku)
+        return
     listings = {
         row.sku: row
         for row in db.session.query(Listing).filter(Listing.submission_id == submission.id)
@@ -83,3 +114,37 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
         )
     db.session.commit()
     request_status_refresh(submission.shop_id, submission.marketplace_id, delay_seconds=2)
+
+
+def _apply_patch_report(submission: Submission, status: str, report: dict, issues_by_sku) -> None:
+    """A refused change to a live listing: its issues shown, and a stock change sent again by
+    the next sync (the listing keeps its last good state on Amazon)."""
+    skus = set((submission.report or {}).get("message_skus", {}).values())
+    refused = skus if status != "DONE" else {
+        sku for sku, issues in issues_by_sku.items()
+        if any(i.get("severity") == "ERROR" for i in issues)
+    }  # fmt: skip
+    rows = db.session.query(Listing).filter(
+        Listing.shop_id == submission.shop_id,
+        Listing.marketplace_id == submission.marketplace_id,
+        Listing.sku.in_(refused),
+    )
+    for row in rows:
+        row.amazon_issues = issues_by_sku.get(row.sku, [])
+        if submission.kind == "stockfeed":
+            row.quantity_sent = None
+        else:
+            row.status = "error"
+    summary = report.get("summary", {})
+    submission.status = status.lower()
+    submission.accepted = int(summary.get("messagesAccepted", len(skus) - len(refused)))
+    submission.invalid = int(summary.get("messagesInvalid", len(refused)))
+    submission.report = {**(submission.report or {}), "summary": summary}
+    submission.finished_at = utcnow()
+    if refused:
+        raise_alert(
+            submission.shop_id,
+            "feed_refused",
+            f"Amazon refused {len(refused)} of {len(skus)} changes in feed {submission.feed_id}.",
+        )
+    db.session.commit()

@@ -10,6 +10,7 @@ import logging
 from core.db import db
 from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
 from jobs.amazon import seller_for
+from jobs.feeds import record_patch_feed
 from jobs.plans import PlanCache, plans_for_product, rates_table
 from jobs.queues import enqueue
 from jobs.stock import LIVE_STATUSES, request_stock_sync
@@ -110,6 +111,8 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
             for i, (row, _, patches) in enumerate(changes, start=1)
         ]
         feed_id = seller.submit_feed(target.marketplace_id, messages)
+        message_skus = {str(m["messageId"]): m["sku"] for m in messages}
+        record_patch_feed(shop.id, target.marketplace_id, feed_id, "patchfeed", message_skus)
         log.info(
             "price/content feed %s with %d patches",
             feed_id,

@@ -53,7 +53,8 @@ def poll_all_feeds() -> int:
     """Check every feed still processing on Amazon."""
     pending = (
         db.session.query(Submission.id, Submission.shop_id)
-        .filter(Submission.kind == "feed", Submission.status.in_(("submitted", "in_progress")))
+        .filter(Submission.feed_id.is_not(None))
+        .filter(Submission.status.in_(("submitted", "in_progress")))
         .all()
     )
     for submission_id, shop_id in pending:

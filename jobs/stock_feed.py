@@ -8,6 +8,9 @@ from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
 from jobs.amazon import seller_for
+from jobs.feeds import record_patch_feed
+from jobs.listing_sync import STOCK_ATTRIBUTE
+from jobs.queues import enqueue
 from jobs.stock import LIVE_STATUSES, buffer_for, burst_keys
 from jobs.stores import store_for
 from mapping.payloads import feed_message
@@ -18,12 +21,30 @@ STORE_BATCH = 100
 
 
 def sync_stock_feed(shop_id: int) -> dict[str, int]:
-    """Drain the shop's waiting stock changes: read the store once, send one feed per market."""
+    """Drain the shop's waiting stock changes: read the store once, send one feed per market.
+
+    A feed per marketplace needs one createFeed each, and Amazon allows a burst of 15, then
+    one every two minutes. Marketplaces beyond what the budget allows right now are left to
+    each SKU's own job (single patches, paced by the shared limiter), never to a queue of feeds
+    that could wait for minutes.
+    """
     shop = db.session.get(Shop, shop_id)
     if shop is None or shop.status != "installed":
         return {}
+    # One drain at a time: a follow-up job queued while this one runs would read the same
+    # waiting SKUs and send them all again.
+    with get_redis().lock(
+        f"crossport:stock-feed-lock:{shop_id}", timeout=600, blocking_timeout=600
+    ):
+        return _drain(shop)
+
+
+def _drain(shop: Shop) -> dict[str, int]:
+    shop_id = shop.id
     redis = get_redis()
-    skus = [s.decode() for s in redis.spop(f"crossport:stock-pending:{shop_id}", 100_000) or []]
+    pending_key = f"crossport:stock-pending:{shop_id}"
+    # Read, not popped: the SKUs leave the set only once handled, so a failed run loses none.
+    skus = sorted(s.decode() for s in redis.smembers(pending_key))
     if not skus:
         return {}
     store = store_for(shop)
@@ -36,13 +57,59 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
             VariantSnapshot.shop_id == shop_id, VariantSnapshot.sku.in_(skus)
         )
     }
+    for sku, quantity in available.items():
+        if sku in variants:
+            variants[sku].quantity = quantity
+    plans = _feeds_by_marketplace(shop, skus, available, variants)
+    db.session.commit()
     sent: dict[str, int] = {}
-    targets = db.session.query(TargetMarketplace).filter_by(shop_id=shop_id, enabled=True)
-    for target in targets:
+    budgets: dict[str, int] = {}
+    left_to_patches = False
+    for target, rows, messages in sorted(plans, key=lambda p: -len(p[2])):
+        seller = seller_for(shop_id, target.marketplace_id)
+        budget = budgets.setdefault(seller.seller_id, seller.feeds_available())
+        if budget <= 0:
+            left_to_patches = True
+            continue
+        budgets[seller.seller_id] = budget - 1
+        feed_id = seller.submit_feed(target.marketplace_id, messages)
+        for row, quantity in rows:
+            row.quantity_sent = quantity
+        db.session.commit()
+        message_skus = {str(m["messageId"]): m["sku"] for m in messages}
+        record_patch_feed(shop_id, target.marketplace_id, feed_id, "stockfeed", message_skus)
+        sent[target.marketplace_id] = len(messages)
+    for sku in skus:  # the single-SKU jobs still queued find nothing left to do
+        redis.delete(*burst_keys(shop_id, sku))
+    if left_to_patches:
+        for sku in skus:  # each SKU's job skips the marketplaces the feeds already carried
+            enqueue(
+                "jobs.stock.sync_stock",
+                shop_id,
+                sku,
+                queue="sync",
+                job_id=f"inventory:{shop_id}:{sku}",
+                title=f"Stock of {sku}",
+                shop_id=shop_id,
+            )
+    redis.srem(pending_key, *skus)
+    log.info(
+        "stock feed: %s; single patches for the rest: %s",
+        sent,
+        left_to_patches,
+        extra={"shop_id": shop_id},
+    )
+    return sent
+
+
+def _feeds_by_marketplace(shop: Shop, skus: list[str], available: dict, variants: dict) -> list:
+    """(target, [(listing, quantity)], messages) per enabled marketplace with changes to send."""
+    plans = []
+    for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
         rows = (
             db.session.query(Listing)
             .filter(
-                Listing.shop_id == shop_id,
+                Listing.shop_id == shop.id,
                 Listing.marketplace_id == target.marketplace_id,
                 Listing.sku.in_(skus),
                 Listing.status.in_(LIVE_STATUSES),
@@ -50,7 +117,7 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
             )
             .all()
         )
-        messages = []
+        changes, messages = [], []
         for row in rows:
             quantity = max(
                 0, available.get(row.sku, 0) - buffer_for(shop, target, variants.get(row.sku))
@@ -58,30 +125,11 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
             if row.quantity_sent == quantity:
                 continue
             value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
+            patch = {"op": "replace", "path": f"/attributes/{STOCK_ATTRIBUTE}", "value": value}
             messages.append(
-                feed_message(
-                    len(messages) + 1,
-                    row.sku,
-                    "PATCH",
-                    row.product_type,
-                    patches=[
-                        {
-                            "op": "replace",
-                            "path": "/attributes/fulfillment_availability",
-                            "value": value,
-                        }
-                    ],
-                )
+                feed_message(len(messages) + 1, row.sku, "PATCH", row.product_type, patches=[patch])
             )
-            row.quantity_sent = quantity
+            changes.append((row, quantity))
         if messages:
-            seller_for(shop_id, target.marketplace_id).submit_feed(target.marketplace_id, messages)
-            sent[target.marketplace_id] = len(messages)
-    for sku, quantity in available.items():
-        if sku in variants:
-            variants[sku].quantity = quantity
-    for sku in skus:  # the single-SKU jobs still queued find nothing left to do
-        redis.delete(*burst_keys(shop_id, sku))
-    db.session.commit()
-    log.info("stock feed: %s", sent, extra={"shop_id": shop_id})
-    return sent
+            plans.append((target, changes, messages))
+    return plans

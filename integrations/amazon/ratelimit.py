@@ -130,6 +130,19 @@ class RateLimiter:
             time.sleep(wait_ms / 1000)
         return wait_ms / 1000
 
+    def available(self, seller_id: str, operation: str) -> int:
+        """Requests that may be sent right now without waiting (nothing is reserved)."""
+        rate, burst = self.plan(seller_id, operation)
+        key = f"{self.prefix}:bucket:{seller_id}:{operation}"
+        tokens, ts = self.redis.hmget(key, "tokens", "ts")
+        seconds, micros = self.redis.time()
+        now_ms = seconds * 1000 + micros // 1000
+        usable_burst = max(1, burst - CUSHION_TOKENS)
+        if tokens is None:
+            return usable_burst
+        refilled = float(tokens) + max(0, now_ms - float(ts)) * rate * SAFETY / 1000
+        return int(min(usable_burst, refilled))
+
     def penalize(self, seller_id: str, operation: str) -> None:
         """Amazon answered 429: its bucket is empty, so ours (shared by all workers) is too."""
         key = f"{self.prefix}:bucket:{seller_id}:{operation}"

@@ -3,7 +3,8 @@
 import time
 
 from core.db import db
-from core.models import Listing, ProductSnapshot, TargetMarketplace
+from core.models import Listing, ProductSnapshot, Submission, TargetMarketplace
+from jobs.stock import FEED_BACKLOG
 from tests.jobs.conftest import wait_for
 from tests.jobs.helpers import amazon_quantity, import_and_map, publish, wait_until_active
 
@@ -75,3 +76,54 @@ def test_safety_buffer_per_marketplace_and_no_push_to_fba(world):
     if uk.marketplace_id in before:
         wait_for(lambda: amazon_quantity(world, sku).get(uk.marketplace_id) == 7, 30)
     assert amazon_quantity(world, sku).get(us.marketplace_id) == before.get(us.marketplace_id)
+
+
+def test_a_backlog_of_many_skus_goes_as_one_feed_per_marketplace(world):
+    world.start_workers(2)
+    snapshots = import_and_map(world)
+    done = publish(world)
+    wait_until_active(world, done.details["summary"]["sent"])
+    sellable = {v["sku"] for s in snapshots for v in s.data["variants"]}  # not parents
+    live = {
+        (r.sku, r.marketplace_id)
+        for r in db.session.query(Listing).filter_by(status="active", fulfillment_channel="FBM")
+        if r.sku in sellable
+    }
+    skus = {sku for sku, _ in live}
+    assert len(skus) > FEED_BACKLOG  # more than single patches drain within seconds
+    patches_before = len(world.amazon.calls("patchListingsItem"))
+    feeds_before = len(world.amazon.calls("createFeed"))
+    # when the store changes the stock of every product and variation at once
+    items = {str(v["id"]) for s in snapshots for v in s.data["variants"] if v["sku"] in skus}
+    for item in items:
+        world.store.control(f"products/{item}/stock", {"stock_quantity": 2})
+    world.store.wait()
+
+    # then every live listing ends with the new value
+    def behind():
+        held = {}
+        for sku in skus:
+            held.update({(sku, m): q for m, q in amazon_quantity(world, sku).items()})
+        return sorted(key for key in live if held.get(key) != 2)
+
+    wait_for(
+        lambda: not behind(),
+        120,
+        message=lambda: (
+            f"{len(behind())} of {len(live)} behind, e.g. {behind()[:5]}\n"
+            + str(
+                [
+                    (s.kind, s.status, s.accepted, s.invalid, str(s.report)[-300:])
+                    for s in db.session.query(Submission).filter(Submission.kind == "stockfeed")
+                ]
+            )
+            + "\n".join(line for line in world.worker_logs().splitlines() if "stock" in line)[
+                -3000:
+            ]
+        ),
+    )
+    # mostly through feeds: far fewer calls than one patch per SKU and marketplace
+    feeds = len(world.amazon.calls("createFeed")) - feeds_before
+    patches = len(world.amazon.calls("patchListingsItem")) - patches_before
+    assert feeds >= 1
+    assert feeds + patches < len(live) / 2, (feeds, patches, len(live))
