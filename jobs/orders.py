@@ -91,16 +91,9 @@ def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
     """
     link = _claim(shop.id, order)
     failpoint("order-after-claim")
-    status = order.get("OrderStatus", "")
-    if link.state in ("created", "shipped", "cancelled"):
-        _follow_status(shop, link, status)
-        return "known"
-    if status == "Canceled":
-        link.state, link.amazon_status = "cancelled", status
-        db.session.commit()
-        return "cancelled before import"
-    if status not in IMPORTABLE:
-        return "pending"
+    settled = _settle_known(shop, link, order.get("OrderStatus", ""))
+    if settled is not None:
+        return settled
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
     # The order as getOrders gave it, buyer's address included, for the job (job arguments are
     # ids only): encrypted, and gone within the hour; if it expires first, the job reads the
@@ -146,17 +139,10 @@ def _stash_key(marketplace_id: str, order_id: str) -> str:
 def import_order(shop: Shop, seller, order: dict) -> str:
     """Create one Amazon order in the store unless it already is; returns what happened."""
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
-    status = order.get("OrderStatus", "")
     link = _claim(shop.id, order)
-    if link.state in ("created", "shipped", "cancelled"):
-        _follow_status(shop, link, status)
-        return "exists"
-    if status == "Canceled":
-        link.state, link.amazon_status = "cancelled", status
-        db.session.commit()
-        return "cancelled before import"
-    if status not in IMPORTABLE:
-        return "pending"
+    settled = _settle_known(shop, link, order.get("OrderStatus", ""))
+    if settled is not None:
+        return settled
     lock = get_redis().lock(
         f"crossport:order-create:{marketplace_id}:{order_id}",
         timeout=current_app.config["SETTINGS"].order_lock_seconds,
@@ -171,6 +157,21 @@ def import_order(shop: Shop, seller, order: dict) -> str:
         return _create_in_store(shop, seller, order, link)
     finally:
         lock.release()
+
+
+def _settle_known(shop: Shop, link: OrderLink, status: str) -> str | None:
+    """What needs no store order created: one already made (follow Amazon's status), one
+    cancelled before import, one not yet payable. None when the order must be created."""
+    if link.state in ("created", "shipped", "cancelled"):
+        _follow_status(shop, link, status)
+        return "exists"
+    if status == "Canceled":
+        link.state, link.amazon_status = "cancelled", status
+        db.session.commit()
+        return "cancelled before import"
+    if status not in IMPORTABLE:
+        return "pending"
+    return None
 
 
 def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:

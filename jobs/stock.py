@@ -65,6 +65,11 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
             shop_id=shop_id,
         )
         return
+    enqueue_sync(shop_id, sku, delay_seconds=DEBOUNCE_SECONDS)
+
+
+def enqueue_sync(shop_id: int, sku: str, delay_seconds: float = 0) -> None:
+    """The SKU's own sync job; one waiting job per SKU (its id is deterministic)."""
     enqueue(
         "jobs.stock.sync_stock",
         shop_id,
@@ -73,7 +78,7 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
         job_id=f"inventory:{shop_id}:{sku}",
         title=f"Stock of {sku}",
         shop_id=shop_id,
-        delay_seconds=DEBOUNCE_SECONDS,
+        delay_seconds=delay_seconds,
     )
 
 

@@ -10,8 +10,7 @@ from core.redis import get_redis
 from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
 from jobs.listing_sync import STOCK_ATTRIBUTE
-from jobs.queues import enqueue
-from jobs.stock import LIVE_STATUSES, buffer_for, burst_keys
+from jobs.stock import LIVE_STATUSES, buffer_for, burst_keys, enqueue_sync
 from jobs.stores import store_for
 from mapping.payloads import feed_message
 
@@ -83,15 +82,7 @@ def _drain(shop: Shop) -> dict[str, int]:
         redis.delete(*burst_keys(shop_id, sku))
     if left_to_patches:
         for sku in skus:  # each SKU's job skips the marketplaces the feeds already carried
-            enqueue(
-                "jobs.stock.sync_stock",
-                shop_id,
-                sku,
-                queue="sync",
-                job_id=f"inventory:{shop_id}:{sku}",
-                title=f"Stock of {sku}",
-                shop_id=shop_id,
-            )
+            enqueue_sync(shop_id, sku)
     redis.srem(pending_key, *skus)
     log.info(
         "stock feed: %s; single patches for the rest: %s",
