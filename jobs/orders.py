@@ -34,6 +34,7 @@ OVERLAP = timedelta(minutes=5)  # Amazon's LastUpdateDate can lag; re-read a lit
 FIRST_LOOKBACK = timedelta(days=3)
 IMPORTABLE = {"Unshipped", "PartiallyShipped", "Shipped"}  # Pending orders have no price yet
 FAILED_ATTEMPTS_ALERT = 3
+AUTOMATIC_ATTEMPTS = 10  # then only the seller's retry on the Orders page tries again
 ORDER_STASH_TTL = 3600  # seconds an order read by the poll waits for its creation job
 
 
@@ -94,6 +95,8 @@ def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
     settled = _settle_known(shop, link, order.get("OrderStatus", ""))
     if settled is not None:
         return settled
+    if link.state == "failed" and link.attempts >= AUTOMATIC_ATTEMPTS:
+        return "failed"  # each try costs Amazon calls; the alert and the page say why
     order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
     # The order as getOrders gave it, buyer's address included, for the job (job arguments are
     # ids only): encrypted, and gone within the hour; if it expires first, the job reads the
@@ -290,7 +293,7 @@ def retry_stuck_orders(shop_id: int) -> int:
     stuck = (
         db.session.query(OrderLink.id)
         .filter(OrderLink.shop_id == shop_id, OrderLink.state.in_(("claimed", "failed")))
-        .filter(OrderLink.updated_at < cutoff, OrderLink.attempts < 10)
+        .filter(OrderLink.updated_at < cutoff, OrderLink.attempts < AUTOMATIC_ATTEMPTS)
         .order_by(OrderLink.updated_at)
         .limit(50)
         .all()

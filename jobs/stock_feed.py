@@ -10,7 +10,7 @@ from core.redis import get_redis
 from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
 from jobs.listing_sync import STOCK_ATTRIBUTE
-from jobs.stock import LIVE_STATUSES, buffer_for, burst_keys, enqueue_sync
+from jobs.stock import LIVE_STATUSES, buffer_for, enqueue_sync
 from jobs.stores import store_for
 from mapping.payloads import feed_message
 
@@ -42,8 +42,16 @@ def _drain(shop: Shop) -> dict[str, int]:
     shop_id = shop.id
     redis = get_redis()
     pending_key = f"crossport:stock-pending:{shop_id}"
-    # Read, not popped: the SKUs leave the set only once handled, so a failed run loses none.
-    skus = sorted(s.decode() for s in redis.smembers(pending_key))
+    # The waiting SKUs move to a draining set in one step: a change requested meanwhile waits in
+    # a fresh pending set for the next drain, and a run that fails leaves its SKUs to be merged
+    # into the next one, so none is lost.
+    draining_key = f"{pending_key}:draining"
+    with redis.pipeline(transaction=True) as moving:
+        moving.sunionstore(draining_key, [draining_key, pending_key])
+        moving.delete(pending_key)
+        moving.expire(draining_key, 3600)
+        moving.execute()
+    skus = sorted(s.decode() for s in redis.smembers(draining_key))
     if not skus:
         return {}
     store = store_for(shop)
@@ -78,12 +86,10 @@ def _drain(shop: Shop) -> dict[str, int]:
         message_skus = {str(m["messageId"]): m["sku"] for m in messages}
         record_patch_feed(shop_id, target.marketplace_id, feed_id, "stockfeed", message_skus)
         sent[target.marketplace_id] = len(messages)
-    for sku in skus:  # the single-SKU jobs still queued find nothing left to do
-        redis.delete(*burst_keys(shop_id, sku))
     if left_to_patches:
         for sku in skus:  # each SKU's job skips the marketplaces the feeds already carried
             enqueue_sync(shop_id, sku)
-    redis.srem(pending_key, *skus)
+    redis.delete(draining_key)
     log.info(
         "stock feed: %s; single patches for the rest: %s",
         sent,
