@@ -89,10 +89,15 @@
     return (ROLE_ORDER[role] || 0) >= ROLE_ORDER[minRole];
   }
 
-  /* Hide actions the role cannot take (the server refuses them anyway). */
+  /* Disable actions the role cannot take (the server refuses them anyway); run again once the
+     role is known, it enables what it alone had disabled. */
   function applyRole() {
     document.querySelectorAll("[data-min-role]").forEach(function (node) {
-      if (!canDo(node.dataset.minRole)) { node.disabled = true; node.title = t("msg.forbidden"); }
+      if (!canDo(node.dataset.minRole)) {
+        node.disabled = true; node.title = t("msg.forbidden"); node.dataset.roleDisabled = "1";
+      } else if (node.dataset.roleDisabled) {
+        node.disabled = false; node.title = ""; delete node.dataset.roleDisabled;
+      }
     });
   }
 
