@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 from core.db import db, utcnow
-from core.models import AccountHealth, Alert, AmazonAccount, JobRun, Shop, TargetMarketplace
+from core.models import AccountHealth, Alert, AmazonAccount, JobRun, TargetMarketplace
 from core.times import parse_utc
 from integrations.amazon.errors import AmazonApiError
 from integrations.amazon.reports import MarketplacePerformance, ReportFormatError
@@ -21,6 +21,7 @@ from jobs.alerts import raise_alert
 from jobs.amazon import AmazonSeller
 from jobs.queues import enqueue
 from jobs.runs import finish_run, start_run
+from jobs.tenants import connected_accounts
 
 log = logging.getLogger("crossport.jobs")
 
@@ -39,12 +40,7 @@ LABELS = {
 
 def refresh_all_account_health() -> int:
     """The daily fan-out: one refresh per connected account of an installed shop."""
-    accounts = (
-        db.session.query(AmazonAccount.id, AmazonAccount.shop_id)
-        .join(Shop, Shop.id == AmazonAccount.shop_id)
-        .filter(Shop.status == "installed", AmazonAccount.status == "connected")
-        .all()
-    )
+    accounts = connected_accounts()
     for account_id, shop_id in accounts:
         request_refresh(account_id, shop_id)
     return len(accounts)

@@ -30,6 +30,7 @@ from integrations.amazon.order_change import (
 )
 from jobs.periodic import request_order_import
 from jobs.queues import enqueue
+from jobs.tenants import connected_accounts
 
 log = logging.getLogger("crossport.jobs")
 
@@ -167,12 +168,7 @@ def subscribe_all_accounts() -> int:
     were turned on, a subscription lost on Amazon's side); checked ones are skipped for a day."""
     if not current_app.config["SETTINGS"].notifications_active:
         return 0
-    accounts = (
-        db.session.query(AmazonAccount.id, AmazonAccount.shop_id)
-        .join(Shop, Shop.id == AmazonAccount.shop_id)
-        .filter(Shop.status == "installed", AmazonAccount.status == "connected")
-        .all()
-    )
+    accounts = connected_accounts()
     for account_id, shop_id in accounts:
         _enqueue_subscription(account_id, shop_id)
     return len(accounts)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from core.db import db
-from core.models import AmazonAccount, Shop, StoreConnection, Submission
+from core.models import Shop, StoreConnection, Submission
 from jobs.queues import enqueue
+from jobs.tenants import connected_accounts
 
 ORDER_IMPORT_TIMEOUT = 3600  # a backlog at getOrderItems' 0.5/s takes a while
 
@@ -29,12 +30,7 @@ def request_order_import(account_id: int, shop_id: int) -> None:
 
 def poll_all_orders() -> int:
     """One getOrders poll per connected seller account and region (all its marketplaces at once)."""
-    accounts = (
-        db.session.query(AmazonAccount.id, AmazonAccount.shop_id)
-        .join(Shop, Shop.id == AmazonAccount.shop_id)
-        .filter(Shop.status == "installed", AmazonAccount.status == "connected")
-        .all()
-    )
+    accounts = connected_accounts()
     for account_id, shop_id in accounts:
         request_order_import(account_id, shop_id)
     for shop_id in _installed_shop_ids():

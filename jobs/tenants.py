@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.db import db, utcnow
-from core.models import Shop
+from core.models import AmazonAccount, Shop
 
 log = logging.getLogger("crossport.jobs")
 
@@ -34,3 +34,14 @@ def redact_shop(shop_id: int) -> None:
     db.session.delete(shop)  # every table cascades from shops.id
     db.session.commit()
     log.info("shop redacted", extra={"shop_id": shop_id})
+
+
+def connected_accounts() -> list[tuple[int, int]]:
+    """(account id, shop id) of every connected Amazon account of an installed shop: what the
+    periodic fan-outs (order polls, account health, notification subscriptions) walk."""
+    return (
+        db.session.query(AmazonAccount.id, AmazonAccount.shop_id)
+        .join(Shop, Shop.id == AmazonAccount.shop_id)
+        .filter(Shop.status == "installed", AmazonAccount.status == "connected")
+        .all()
+    )
