@@ -2,13 +2,14 @@
 call that carries the new quantity, under a burst of stock changes across many SKUs.
 
     .venv/bin/python bench/jobs_stock_latency_bench.py [--skus 500] [--changes 1000]
-        [--workers 3] [--speedup 1]
+        [--workers 3] [--speedup 1] [--web-processes 2]
 
 The store (emulator) changes stock through its per-product control endpoint, as wp-admin would;
 each save fires a signed product.updated webhook to Crossport's web endpoint; real RQ workers
 do the rest. Receipt times are WebhookEvent.received_at; call times are arrival times at the
 SP-API emulator (a request log in front of it), matched by SKU, marketplace and value. Speed-up
-1 (the default) means Amazon's documented rate limits as they are.
+1 (the default) means Amazon's documented rate limits as they are. Crossport's web app runs in
+gunicorn processes of its own, as in production (0 serves it from a thread of this process).
 """
 
 from __future__ import annotations
@@ -176,9 +177,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--speedup", type=float, default=1.0)
     parser.add_argument("--timeout", type=float, default=420.0)
+    parser.add_argument("--web-processes", type=int, default=2)
     args = parser.parse_args()
 
-    world = build_world(speedup=args.speedup, seed_store=False)
+    world = build_world(speedup=args.speedup, seed_store=False, web_processes=args.web_processes)
     try:
         from core.db import db
         from core.models import Listing, WebhookEvent
@@ -237,7 +239,8 @@ def main() -> None:
 
         print(f"Stock burst: {args.changes} changes across {args.skus} SKUs, {live} live "
               f"listings in {len(set(m for v in markets_of.values() for m in v))} marketplaces; "
-              f"{args.workers} workers; emulator and client at speed-up x{args.speedup:g}")
+              f"{args.workers} workers; emulator and client at speed-up x{args.speedup:g}; "
+              f"web: {args.web_processes or 'a thread'} gunicorn processes")
         print(f"  setup (import, map, publish, listings active): {setup:.0f} s")
         print(f"  store saves sent in {burst_seconds:.1f} s; {len(events)} webhooks recorded; "
               f"outcome after {settle_seconds:.1f} s: {outcome}")

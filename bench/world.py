@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -26,7 +29,7 @@ from sandbox.woocommerce import create_emulator as create_woo
 from tests.amazon.conftest import Emulator
 from tests.jobs.conftest import MARKETS, PRODUCT_TYPES, SELLER_CONSTANTS
 from tests.support.servers import RedisServer
-from tests.support.workers import start_worker, worker_output
+from tests.support.workers import REPO, start_worker, worker_env, worker_output
 from tests.woocommerce.conftest import Store, _Late, connect_store
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -54,6 +57,49 @@ class RequestLog:
         with self.lock:
             self.rows.append(row)
         return self.app(environ, start_response)
+
+
+class GunicornServer:
+    """Crossport's web app as production runs it (the Procfile): gunicorn processes of its own,
+    so receiving webhooks does not share this process's interpreter with the emulators."""
+
+    def __init__(self, processes: int, threads: int = 4) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.processes, self.threads = processes, threads
+        self.proc: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(prefix="crossport-web-", suffix=".log", delete=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, settings) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.processes), "--threads", str(self.threads),
+             "app:create_app()"],
+            cwd=REPO, env=worker_env(settings), stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not start; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
 @dataclass
@@ -129,8 +175,11 @@ class BenchWorld:
 
 
 def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict | None = None,
-                markets: dict | None = None) -> BenchWorld:
-    """Start everything and connect it; the app context stays pushed until `stop()`."""
+                markets: dict | None = None, web_processes: int = 0) -> BenchWorld:
+    """Start everything and connect it; the app context stays pushed until `stop()`.
+
+    With `web_processes`, Crossport's web app runs in that many gunicorn processes (as in
+    production); otherwise in a thread of this process, beside the emulators."""
     from app import create_app
     from core.migrations import upgrade
     from core.settings import Settings
@@ -154,7 +203,7 @@ def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict
         store.control("seed")
     store.control("config", {"auto_approve": True})
     late = _Late()
-    crossport_server = serve_in_thread(late)
+    crossport_server = GunicornServer(web_processes) if web_processes else serve_in_thread(late)
     database = tmp / "crossport.db"
     upgrade(f"sqlite:///{database}")
     amazon = Emulator(amazon_server.url)
@@ -173,6 +222,8 @@ def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict
     )
     app = create_app({"SETTINGS": settings, "TESTING": True})
     late.target = app
+    if web_processes:
+        crossport_server.start(settings)
     store.control("config", {"crossport_url": crossport_server.url})
     world = BenchWorld(tmp, redis_server, amazon_server, amazon_app, amazon_log, woo_server,
                        store, crossport_server, app, settings)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import time
 
+from rq.job import Job
+
 from core.db import db, utcnow
 from core.models import (
     Alert,
@@ -21,7 +23,7 @@ from core.models import (
 )
 from core.redis import get_redis
 from jobs.amazon import seller_for
-from jobs.queues import enqueue
+from jobs.queues import enqueue, safe_job_id
 from jobs.stores import store_for
 
 log = logging.getLogger("crossport.jobs")
@@ -34,8 +36,17 @@ MAX_WAIT_SECONDS = 3.0
 # More SKUs waiting than single patches drain within seconds (patchListingsItem: 5/s per seller,
 # shared by every marketplace: 20 SKUs in 8 marketplaces take 32 s) go as one feed per
 # marketplace. Feeds are scarce too (createFeed: a burst of 15, then one per 2 minutes), so a
-# trickle of changes keeps using patches and only a burst switches to feeds.
+# trickle of changes keeps using patches and only a burst switches to feeds, and the feed drain
+# is debounced for the whole shop, so that one burst costs one feed per marketplace, not one per
+# marketplace for every handful of SKUs.
+# While feeds are plentiful, a drain waits for a quiet second, at most 3 s. When the budget no
+# longer holds two drains (one feed per marketplace each), a drain now would leave the rest of a
+# long burst to single patches for minutes; it waits for the burst to end instead (at most
+# FEED_LONG_WAIT), so that one drain carries it all.
 FEED_BACKLOG = 20
+FEED_DEBOUNCE_SECONDS = 1.0
+FEED_MAX_WAIT_SECONDS = 3.0
+FEED_LONG_WAIT_SECONDS = 60.0
 LIVE_STATUSES = ("submitted", "active")
 LATENCY_KEY = "crossport:stock-latency:{shop_id}"
 
@@ -44,28 +55,82 @@ def burst_keys(shop_id: int, sku: str) -> tuple[str, str]:
     return (f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}")
 
 
+def pending_key(shop_id: int) -> str:
+    """The set of the shop's SKUs whose stock is waiting to be sent."""
+    return f"crossport:stock-pending:{shop_id}"
+
+
+def feed_burst_keys(shop_id: int) -> tuple[str, str, str]:
+    """When the shop's backlog began, when its drain is due, and its latest request."""
+    return tuple(f"crossport:stock-feed-{part}:{shop_id}" for part in ("first", "due", "last"))
+
+
+SKU_JOB = "inventory:{shop_id}:{sku}"
+FEED_JOB = "inventory-feed:{shop_id}"
+
+# The bookkeeping of one request in one round trip (it runs for every webhook, on its receipt):
+# move the SKU's debounce, add it to the shop's waiting set, move the shop's feed debounce when
+# the set is a backlog, and say whether the job that will act is already waiting in RQ, so that
+# the common case of a burst (a job already waiting) costs nothing more.
+# KEYS: sku first, sku due, pending set, feed first, feed due, feed last, sku job, feed job
+# ARGV: now, sku debounce, sku max wait, sku, backlog size, feed debounce, feed max wait
+_REQUEST_SCRIPT = """
+local now = tonumber(ARGV[1])
+local function debounce(first_key, due_key, wait, max_wait)
+  redis.call('SET', first_key, ARGV[1], 'NX', 'EX', 300)
+  local first = tonumber(redis.call('GET', first_key))
+  local due = math.min(first + tonumber(max_wait), now + tonumber(wait))
+  redis.call('SET', due_key, string.format('%.3f', due), 'EX', 300)
+end
+local function waiting(job_key)
+  local status = redis.call('HGET', job_key, 'status')
+  return status == 'queued' or status == 'scheduled' or status == 'deferred'
+end
+debounce(KEYS[1], KEYS[2], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('EXPIRE', KEYS[3], 3600)
+if redis.call('SCARD', KEYS[3]) > tonumber(ARGV[5]) then
+  debounce(KEYS[4], KEYS[5], ARGV[6], ARGV[7])
+  redis.call('SET', KEYS[6], ARGV[1], 'EX', 300)
+  if waiting(KEYS[8]) then return 'feed-waiting' end
+  return 'feed'
+end
+if waiting(KEYS[7]) then return 'sku-waiting' end
+return 'sku'
+"""
+
+
 def request_stock_sync(shop_id: int, sku: str) -> None:
-    """Ask for the SKU's stock to be pushed; repeated requests in a burst become one job."""
+    """Ask for the SKU's stock to be pushed; repeated requests in a burst become one job, and a
+    backlog of many SKUs becomes one feed drain."""
     redis = get_redis()
-    now = time.time()
-    first_key, due_key = burst_keys(shop_id, sku)
-    redis.set(first_key, now, nx=True, ex=300)
-    first = float(redis.get(first_key) or now)
-    redis.set(due_key, min(first + MAX_WAIT_SECONDS, now + DEBOUNCE_SECONDS), ex=300)
-    pending = f"crossport:stock-pending:{shop_id}"
-    redis.sadd(pending, sku)
-    redis.expire(pending, 3600)
-    if redis.scard(pending) > FEED_BACKLOG:
-        enqueue(
-            "jobs.stock_feed.sync_stock_feed",
-            shop_id,
-            queue="sync",
-            job_id=f"inventory-feed:{shop_id}",
-            title="Stock of many SKUs (feed)",
-            shop_id=shop_id,
-        )
-        return
-    enqueue_sync(shop_id, sku, delay_seconds=DEBOUNCE_SECONDS)
+    keys = (
+        *burst_keys(shop_id, sku),
+        pending_key(shop_id),
+        *feed_burst_keys(shop_id),
+        Job.key_for(safe_job_id(SKU_JOB.format(shop_id=shop_id, sku=sku))),
+        Job.key_for(safe_job_id(FEED_JOB.format(shop_id=shop_id))),
+    )
+    args = (f"{time.time():.3f}", DEBOUNCE_SECONDS, MAX_WAIT_SECONDS, sku, FEED_BACKLOG,
+            FEED_DEBOUNCE_SECONDS, FEED_MAX_WAIT_SECONDS)  # fmt: skip
+    outcome = redis.register_script(_REQUEST_SCRIPT)(keys=keys, args=args).decode()
+    if outcome == "feed":
+        enqueue_feed_drain(shop_id, delay_seconds=FEED_DEBOUNCE_SECONDS)
+    elif outcome == "sku":
+        enqueue_sync(shop_id, sku, delay_seconds=DEBOUNCE_SECONDS)
+
+
+def enqueue_feed_drain(shop_id: int, delay_seconds: float = 0) -> None:
+    """The shop's feed drain; one waiting job per shop (its id is deterministic)."""
+    enqueue(
+        "jobs.stock_feed.sync_stock_feed",
+        shop_id,
+        queue="sync",
+        job_id=FEED_JOB.format(shop_id=shop_id),
+        title="Stock of many SKUs (feed)",
+        shop_id=shop_id,
+        delay_seconds=delay_seconds,
+    )
 
 
 def enqueue_sync(shop_id: int, sku: str, delay_seconds: float = 0) -> None:
@@ -75,7 +140,7 @@ def enqueue_sync(shop_id: int, sku: str, delay_seconds: float = 0) -> None:
         shop_id,
         sku,
         queue="sync",
-        job_id=f"inventory:{shop_id}:{sku}",
+        job_id=SKU_JOB.format(shop_id=shop_id, sku=sku),
         title=f"Stock of {sku}",
         shop_id=shop_id,
         delay_seconds=delay_seconds,
@@ -98,14 +163,16 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return {}
     redis = get_redis()
     first_key, due_key = burst_keys(shop_id, sku)
-    wait = _burst_still_going(redis, shop_id, sku)
+    if _left_to_the_feed_drain(redis, shop_id, sku):
+        return {}
+    wait = seconds_until_due(redis, due_key)
     if wait > 0:
         enqueue(
             "jobs.stock.sync_stock",
             shop_id,
             sku,
             queue="sync",
-            job_id=f"inventory:{shop_id}:{sku}:later",
+            job_id=f"{SKU_JOB.format(shop_id=shop_id, sku=sku)}:later",
             title=f"Stock of {sku}",
             shop_id=shop_id,
             delay_seconds=wait,
@@ -117,13 +184,24 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return _flush(shop, sku, redis.get(first_key))
 
 
-def _burst_still_going(redis, shop_id: int, sku: str) -> float:
-    """Seconds until the burst's debounce ends (0 when the SKU may be flushed now).
+def _left_to_the_feed_drain(redis, shop_id: int, sku: str) -> bool:
+    """A SKU still waiting in a backlog goes with the shop's feed drain (requested when the
+    backlog formed), not as single patches that would spend the patch budget on it as well.
+    The drain takes the SKU out of the waiting set, so the job it hands a SKU back to (when
+    the feed budget is spent) sends it."""
+    with redis.pipeline(transaction=False) as reading:
+        reading.sismember(pending_key(shop_id), sku)
+        reading.scard(pending_key(shop_id))
+        waiting, size = reading.execute()
+    return bool(waiting) and size > FEED_BACKLOG
+
+
+def seconds_until_due(redis, due_key: str) -> float:
+    """Seconds until a burst's debounce ends (0 when it may be flushed now).
 
     The burst keys are set when the webhook is received (see jobs.webhooks), so a backlog of
     events waiting for a worker neither ends a burst early nor delays its flush.
     """
-    _, due_key = burst_keys(shop_id, sku)
     due = redis.get(due_key)
     wait = float(due) - time.time() if due is not None else 0.0
     return wait if wait > 0.05 else 0.0
@@ -133,7 +211,7 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
     redis = get_redis()
     shop_id = shop.id
     redis.delete(*burst_keys(shop_id, sku))
-    redis.srem(f"crossport:stock-pending:{shop_id}", sku)
+    redis.srem(pending_key(shop_id), sku)
     available = store_for(shop).get_stock([sku]).get(sku)
     if available is None:
         log.info("stock sync: %s no longer in the store", sku, extra={"shop_id": shop_id})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
@@ -10,7 +11,19 @@ from core.redis import get_redis
 from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
 from jobs.listing_sync import STOCK_ATTRIBUTE
-from jobs.stock import LIVE_STATUSES, buffer_for, enqueue_sync
+from jobs.queues import enqueue
+from jobs.stock import (
+    FEED_DEBOUNCE_SECONDS,
+    FEED_JOB,
+    FEED_LONG_WAIT_SECONDS,
+    LIVE_STATUSES,
+    buffer_for,
+    burst_keys,
+    enqueue_sync,
+    feed_burst_keys,
+    pending_key,
+    seconds_until_due,
+)
 from jobs.stores import store_for
 from mapping.payloads import feed_message
 
@@ -30,6 +43,18 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
     shop = db.session.get(Shop, shop_id)
     if shop is None or shop.status != "installed":
         return {}
+    wait = _drain_wait(shop)
+    if wait > 0:  # the burst is still arriving: one drain for all of it, a little later
+        enqueue(
+            "jobs.stock_feed.sync_stock_feed",
+            shop_id,
+            queue="sync",
+            job_id=f"{FEED_JOB.format(shop_id=shop_id)}:later",
+            title="Stock of many SKUs (feed)",
+            shop_id=shop_id,
+            delay_seconds=wait,
+        )
+        return {}
     # One drain at a time: a follow-up job queued while this one runs would read the same
     # waiting SKUs and send them all again.
     with get_redis().lock(
@@ -38,22 +63,56 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
         return _drain(shop)
 
 
+def _drain_wait(shop: Shop) -> float:
+    """Seconds to wait before draining: until the backlog's debounce ends, and past its cap
+    while the burst goes on and the feed budget no longer holds two drains."""
+    redis = get_redis()
+    first_key, due_key, last_key = feed_burst_keys(shop.id)
+    wait = seconds_until_due(redis, due_key)
+    if wait > 0:
+        return wait
+    first, last = redis.mget(first_key, last_key)
+    if first is None or last is None:
+        return 0.0
+    now = time.time()
+    arriving = now - float(last) < FEED_DEBOUNCE_SECONDS
+    if arriving and now - float(first) < FEED_LONG_WAIT_SECONDS and not _feeds_to_spare(shop):
+        return FEED_DEBOUNCE_SECONDS
+    return 0.0
+
+
+def _feeds_to_spare(shop: Shop) -> bool:
+    """Whether every seller's createFeed budget holds two drains right now (the budget is the
+    selling partner's, shared by its regions' accounts)."""
+    markets_of: dict[str, list[str]] = {}
+    for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
+        seller = target.account.selling_partner_id
+        markets_of.setdefault(seller, []).append(target.marketplace_id)
+    for markets in markets_of.values():
+        if seller_for(shop.id, markets[0]).feeds_available() < 2 * len(markets):
+            return False
+    return True
+
+
 def _drain(shop: Shop) -> dict[str, int]:
     shop_id = shop.id
     redis = get_redis()
-    pending_key = f"crossport:stock-pending:{shop_id}"
+    redis.delete(*feed_burst_keys(shop_id))  # a change from now on starts the next drain's wait
+    waiting_key = pending_key(shop_id)
     # The waiting SKUs move to a draining set in one step: a change requested meanwhile waits in
     # a fresh pending set for the next drain, and a run that fails leaves its SKUs to be merged
     # into the next one, so none is lost.
-    draining_key = f"{pending_key}:draining"
+    draining_key = f"{waiting_key}:draining"
     with redis.pipeline(transaction=True) as moving:
-        moving.sunionstore(draining_key, [draining_key, pending_key])
-        moving.delete(pending_key)
+        moving.sunionstore(draining_key, [draining_key, waiting_key])
+        moving.delete(waiting_key)
         moving.expire(draining_key, 3600)
         moving.execute()
     skus = sorted(s.decode() for s in redis.smembers(draining_key))
     if not skus:
         return {}
+    # The SKUs' own bursts end with this drain: the next change to one of them is a new burst.
+    redis.delete(*(key for sku in skus for key in burst_keys(shop_id, sku)))
     store = store_for(shop)
     available: dict[str, int] = {}
     for start in range(0, len(skus), STORE_BATCH):

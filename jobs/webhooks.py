@@ -89,26 +89,51 @@ STOCK_EVENTS: dict[tuple[str, str], Callable[[WebhookEvent], list[str]]] = {
 }
 
 
-def request_stock_on_receipt(event_id: int) -> None:
-    """Called by the web endpoint right after it records an event: the stock sync is requested
-    at receipt, so its debounce follows the store's own pace, not the webhook queue's backlog
-    (a thousand events waiting for a worker would otherwise delay every SKU behind them)."""
+def accept_on_receipt(event_id: int, title: str, shop_id: int | None) -> None:
+    """What both web endpoints do once an event is recorded: request the stock sync at once
+    (its debounce then follows the store's own pace, not the webhook queue's backlog: a
+    thousand events waiting for a worker would otherwise delay every SKU behind them), then
+    queue the event. Neither may fail the delivery: the event is recorded, so the event job
+    requests the stock later, and the sweep re-queues an event Redis refused."""
+    try:
+        _request_stock_on_receipt(event_id)
+    except Exception:
+        log.exception("stock request on receipt failed", extra={"event_id": event_id})
+    try:
+        enqueue(
+            "jobs.webhooks.process_event",
+            event_id,
+            queue="webhooks",
+            job_id=f"webhook-event-{event_id}",
+            title=title,
+            shop_id=shop_id,
+        )
+    except Exception:
+        log.exception("could not enqueue webhook event", extra={"event_id": event_id})
+
+
+def _request_stock_on_receipt(event_id: int) -> None:
     event = db.session.get(WebhookEvent, event_id)
     if event is not None and (event.platform, event.topic) in STOCK_EVENTS:
-        _request_stock_once(event)
+        _request_stock(event)
 
 
 def _request_stock_once(event: WebhookEvent) -> None:
     """Request the stock sync of the event's SKUs unless that was done on receipt."""
+    if not get_redis().get(_stock_marker(event.id)):
+        _request_stock(event)
+
+
+def _request_stock(event: WebhookEvent) -> None:
     from jobs.stock import request_stock_sync
 
-    redis = get_redis()
-    marker = f"crossport:stock-requested:{event.id}"
-    if redis.get(marker):
-        return
     for sku in STOCK_EVENTS[(event.platform, event.topic)](event):
         request_stock_sync(event.shop_id, sku)  # reads the live quantity: the payload may be stale
-    redis.set(marker, "1", ex=86400)
+    get_redis().set(_stock_marker(event.id), "1", ex=86400)
+
+
+def _stock_marker(event_id: int) -> str:
+    return f"crossport:stock-requested:{event_id}"
 
 
 def _store_order_changed(event: WebhookEvent) -> None:

@@ -141,21 +141,6 @@ def _apply_compliance(topic: str, shop: Shop | None, payload: dict) -> int | Non
 
 
 def _enqueue(event: WebhookEvent, topic: str) -> None:
-    from jobs.queues import enqueue
-    from jobs.webhooks import request_stock_on_receipt
+    from jobs.webhooks import accept_on_receipt
 
-    try:
-        request_stock_on_receipt(event.id)
-    except Exception:  # the event job requests it instead, a little later
-        log.exception("stock request on receipt failed", extra={"event_id": event.id})
-    try:
-        enqueue(
-            "jobs.webhooks.process_event",
-            event.id,
-            queue="webhooks",
-            job_id=f"webhook-{event.id}",
-            title=f"Shopify {topic}",
-            shop_id=event.shop_id,
-        )
-    except Exception:  # Redis down: the event is recorded as 'received'; a sweep requeues it
-        log.exception("could not enqueue webhook event", extra={"event_id": event.id})
+    accept_on_receipt(event.id, f"Shopify {topic}", event.shop_id)

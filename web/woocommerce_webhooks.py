@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, request
 
 from integrations.woocommerce.webhooks import receive
-from jobs.queues import enqueue
-from jobs.webhooks import request_stock_on_receipt
-
-log = logging.getLogger("crossport.web")
+from jobs.webhooks import accept_on_receipt
 
 bp = Blueprint("woocommerce_webhooks", __name__)
 
@@ -19,16 +14,6 @@ bp = Blueprint("woocommerce_webhooks", __name__)
 def woocommerce_webhook():
     receipt = receive(request.headers, request.get_data(cache=False))
     if receipt.event_id is not None:
-        try:
-            request_stock_on_receipt(receipt.event_id)
-        except Exception:  # the event job requests it instead, a little later
-            log.exception("stock request on receipt failed", extra={"event_id": receipt.event_id})
-        enqueue(
-            "jobs.webhooks.process_event",
-            receipt.event_id,
-            queue="webhooks",
-            job_id=f"webhook-event-{receipt.event_id}",
-            title=f"WooCommerce {request.headers.get('X-WC-Webhook-Topic', 'webhook')}",
-            shop_id=receipt.shop_id,
-        )
+        topic = request.headers.get("X-WC-Webhook-Topic", "webhook")
+        accept_on_receipt(receipt.event_id, f"WooCommerce {topic}", receipt.shop_id)
     return {"result": receipt.message}, receipt.status

@@ -3,6 +3,12 @@
 Like WooCommerce: the payload is built at delivery time (the resource's current state), the
 body is signed with base64 HMAC-SHA256 of the webhook secret, deliveries are never retried,
 and five consecutive failures (anything but 2xx) set the webhook's status to `disabled`.
+
+Deliveries run in the background, as WooCommerce runs them through Action Scheduler (wp-cron):
+a few runners take queued deliveries one after another. WooCommerce's default is a single batch
+runner (`action_scheduler_queue_runner_concurrent_batches`); the emulator runs RUNNERS, enough
+to reorder deliveries and to press the receiver harder than a real store would, but never a
+thread per delivery, which no store does and which turns a bulk stock edit into a flood.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import queue
 import threading
 import time
 
@@ -99,14 +106,24 @@ def signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-class WebhookSender:
-    """Delivers events in background threads, one per delivery (so delays reorder them)."""
+RUNNERS = 4
 
-    def __init__(self, state: StoreState, timeout: float = 5.0) -> None:
+
+class WebhookSender:
+    """Delivers events from a queue in RUNNERS background threads (so delays reorder them)."""
+
+    def __init__(self, state: StoreState, timeout: float = 5.0, runners: int = RUNNERS) -> None:
         self.state = state
         self.timeout = timeout
         self.pending = 0
         self.idle = threading.Condition()
+        self.queue: queue.Queue = queue.Queue()
+        self.runners = [
+            threading.Thread(target=self._run, daemon=True, name=f"wc-webhook-runner-{n}")
+            for n in range(runners)
+        ]
+        for runner in self.runners:
+            runner.start()
         state.on_event = self.emit
 
     def ping(self, hook: Webhook) -> None:
@@ -152,13 +169,11 @@ class WebhookSender:
     def _start(self, hook_id: int, topic: str, resource_id: int, plan: dict) -> None:
         with self.idle:
             self.pending += 1
-        thread = threading.Thread(
-            target=self._deliver,
-            args=(hook_id, topic, resource_id, plan),
-            daemon=True,
-            name=f"wc-webhook-{hook_id}",
-        )
-        thread.start()
+        self.queue.put((hook_id, topic, resource_id, plan))
+
+    def _run(self) -> None:
+        while True:
+            self._deliver(*self.queue.get())
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every started delivery finished (for tests and the control endpoint)."""
