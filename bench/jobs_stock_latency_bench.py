@@ -203,21 +203,28 @@ def main() -> None:
         burst_seconds = time.monotonic() - sent_started
         final = {sku: values[-1] for sku, values in sequence.items()}
 
-        def settled():
+        def behind() -> list[tuple[str, str, object, int]]:
+            """(sku, marketplace, Amazon's quantity, the store's last) where they differ."""
             listings = world.emulator.state.listings
+            found = []
             with world.emulator.state.lock:
                 for (_, sku, market), item in listings.items():
                     if sku in final and market in markets_of.get(sku, []):
                         got = item["attributes"].get("fulfillment_availability", [{}])[0]
                         if got.get("quantity") != final[sku]:
-                            return False
-            return True
+                            found.append((sku, market, got.get("quantity"), final[sku]))
+            return found
+
+        def settled():
+            return not behind()
 
         try:
             wait_for(settled, args.timeout, 1.0, "every marketplace to hold the last values")
             outcome = "every marketplace holds every SKU's last value"
         except TimeoutError:
-            outcome = f"NOT settled within {args.timeout:.0f} s"
+            late = behind()
+            outcome = (f"NOT settled within {args.timeout:.0f} s: {len(late)} SKU x marketplace "
+                       f"behind, e.g. {late[:3]}")
         settle_seconds = time.time() - since
         time.sleep(2)
         events = [
@@ -242,9 +249,21 @@ def main() -> None:
               f"{args.workers} workers; emulator and client at speed-up x{args.speedup:g}; "
               f"web: {args.web_processes or 'a thread'} gunicorn processes")
         print(f"  setup (import, map, publish, listings active): {setup:.0f} s")
-        print(f"  store saves sent in {burst_seconds:.1f} s; {len(events)} webhooks recorded; "
-              f"outcome after {settle_seconds:.1f} s: {outcome}")
+        statuses: dict[str, int] = {}
+        for delivery in world.store.state.deliveries:
+            if delivery["topic"] == "product.updated":
+                statuses[str(delivery["status"])] = statuses.get(str(delivery["status"]), 0) + 1
+        print(f"  store saves sent in {burst_seconds:.1f} s; deliveries by answer {statuses}; "
+              f"{len(events)} distinct events recorded (a delivery carries the product as it is "
+              f"when sent, so two saves delivered late carry one state); outcome after "
+              f"{settle_seconds:.1f} s: {outcome}")
         print(f"  SP-API calls during the burst: {ops}; 429 answers: {throttled}")
+        if events:
+            start = min(e[0] for e in events)
+            print(f"  receipts spread over {max(e[0] for e in events) - start:.1f} s; createFeed "
+                  f"calls at " + ", ".join(
+                      f"+{c['at'] - start:.1f} s" for c in api
+                      if c["at"] >= since and c["operation"] == "createFeed"))
         print(f"  calls carrying a quantity: {len(calls)} (SKU x marketplace values)")
         if per_event:
             median, p99 = statistics.median(per_event), percentile(per_event, 0.99)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -154,7 +155,7 @@ class BenchWorld:
         """Full buckets, at Amazon (the emulator) and in Crossport's shared limiter."""
         self.emulator.throttle.reset()
         client = self.redis()
-        for key in client.scan_iter("crossport:spapi:bucket:*"):
+        for key in client.scan_iter(f"{self.settings.queue_prefix}:spapi:bucket:*"):
             client.delete(key)
 
     def stop(self) -> None:
@@ -218,7 +219,7 @@ def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict
         woocommerce_sandbox_hosts=(store.host,), spapi_endpoints=amazon.endpoints(),
         lwa_token_url=f"{amazon.url}/auth/o2/token",
         amazon_consent_url=f"{amazon.url}/{{region}}/apps/authorize/consent",
-        order_lock_seconds=30, log_level="WARNING",
+        order_lock_seconds=30, log_level=os.environ.get("CROSSPORT_BENCH_LOG_LEVEL", "WARNING"),
     )
     app = create_app({"SETTINGS": settings, "TESTING": True})
     late.target = app

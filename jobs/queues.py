@@ -18,7 +18,9 @@ from core.redis import get_redis
 log = logging.getLogger("crossport.jobs")
 
 # Highest priority first: a worker listening on several queues drains them in this order.
-QUEUES = ("webhooks", "sync", "listings", "orders", "bulk", "periodic")
+# Stock and price syncs come first (late stock oversells; the jobs are short); webhook events,
+# whose stock part is already requested on receipt, fan out the rest right after.
+QUEUES = ("sync", "webhooks", "listings", "orders", "bulk", "periodic")
 
 DEFAULT_TIMEOUT = 300
 # Job data are ids only, but results and tracebacks may quote values: keep them briefly.

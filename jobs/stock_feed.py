@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy import update
+
 from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
-from jobs.amazon import seller_for
+from jobs.amazon import AmazonSeller, seller_for
 from jobs.feeds import record_patch_feed
 from jobs.listing_sync import STOCK_ATTRIBUTE
 from jobs.queues import enqueue
@@ -130,17 +132,23 @@ def _drain(shop: Shop) -> dict[str, int]:
     db.session.commit()
     sent: dict[str, int] = {}
     budgets: dict[str, int] = {}
+    sellers: dict[int, AmazonSeller] = {}  # one client per account: each builds HTTP clients
     left_to_patches = False
     for target, rows, messages in sorted(plans, key=lambda p: -len(p[2])):
-        seller = seller_for(shop_id, target.marketplace_id)
+        if target.account_id not in sellers:
+            sellers[target.account_id] = seller_for(shop_id, target.marketplace_id)
+        seller = sellers[target.account_id]
         budget = budgets.setdefault(seller.seller_id, seller.feeds_available())
         if budget <= 0:
             left_to_patches = True
             continue
         budgets[seller.seller_id] = budget - 1
         feed_id = seller.submit_feed(target.marketplace_id, messages)
-        for row, quantity in rows:
-            row.quantity_sent = quantity
+        # By primary key, never through the loaded rows: a commit expires them, and each row
+        # touched after one would be read back from the database one by one.
+        db.session.execute(
+            update(Listing), [{"id": ident, "quantity_sent": quantity} for ident, quantity in rows]
+        )
         db.session.commit()
         message_skus = {str(m["messageId"]): m["sku"] for m in messages}
         record_patch_feed(shop_id, target.marketplace_id, feed_id, "stockfeed", message_skus)
@@ -159,11 +167,11 @@ def _drain(shop: Shop) -> dict[str, int]:
 
 
 def _feeds_by_marketplace(shop: Shop, skus: list[str], available: dict, variants: dict) -> list:
-    """(target, [(listing, quantity)], messages) per enabled marketplace with changes to send."""
+    """(target, [(listing id, quantity)], messages) per enabled marketplace with changes."""
     plans = []
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
-        rows = (
-            db.session.query(Listing)
+        rows = (  # only the columns needed: a whole row decodes its JSON documents too
+            db.session.query(Listing.id, Listing.sku, Listing.product_type, Listing.quantity_sent)
             .filter(
                 Listing.shop_id == shop.id,
                 Listing.marketplace_id == target.marketplace_id,
@@ -185,7 +193,7 @@ def _feeds_by_marketplace(shop: Shop, skus: list[str], available: dict, variants
             messages.append(
                 feed_message(len(messages) + 1, row.sku, "PATCH", row.product_type, patches=[patch])
             )
-            changes.append((row, quantity))
+            changes.append((row.id, quantity))
         if messages:
             plans.append((target, changes, messages))
     return plans

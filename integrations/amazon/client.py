@@ -39,8 +39,10 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 @functools.cache
+@functools.cache
 def _tls_context() -> ssl.SSLContext:
-    """One certificate-verifying TLS context for every client of the process."""
+    """One certificate-verifying TLS context for every client of the process (loading the
+    certificates costs tens of milliseconds; a context is safe to share between threads)."""
     return ssl.create_default_context(cafile=certifi.where())
 
 
@@ -106,7 +108,7 @@ class SpApiClient:
         self.app, self.account, self.limiter = app, account, limiter
         self.recorder, self.on_revoked, self.max_attempts = recorder, on_revoked, max_attempts
         self._responses = threading.local()  # the last HTTP response seen by this thread
-        self._token_class = tokens.token_client_class(app.lwa_token_url)
+        self._token_class = tokens.token_client_class(app.lwa_token_url, _tls_context)
         self._clients: dict[tuple, object] = {}
         self._credentials = SimpleNamespace(lwa_app_id=app.lwa_client_id, refresh_token=None,
                                             lwa_client_secret=app.lwa_client_secret)  # fmt: skip

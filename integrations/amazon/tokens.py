@@ -8,25 +8,51 @@ token), which a caller can drop when Amazon rejects a token.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
+from sp_api.auth.credentials import Credentials
+from sp_api.base._transport_httpx import HttpxTransport
 
 _cache: dict[tuple, tuple[dict, float]] = {}
 _lock = threading.Lock()
 EARLY_SECONDS = 120  # renew this long before Amazon's expiry
 
 
-def token_client_class(token_url: str) -> type[AccessTokenClient]:
-    """An AccessTokenClient class that talks to `token_url` (Amazon, or the emulator)."""
+def token_client_class(
+    token_url: str, tls_context: Callable[[], ssl.SSLContext] | None = None
+) -> type[AccessTokenClient]:
+    """An AccessTokenClient class that talks to `token_url` (Amazon, or the emulator), with
+    `tls_context()` for its HTTPS connections when given."""
     parts = urlsplit(token_url)
-    attributes = {"scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path}
+    attributes = {"scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path,
+                  "tls_context": staticmethod(tls_context or ssl.create_default_context)}
     return type("CrossportAccessTokenClient", (_CachingTokenClient,), attributes)
 
 
 class _CachingTokenClient(AccessTokenClient):
+    tls_context: Callable[[], ssl.SSLContext]
+
+    def __init__(self, refresh_token=None, credentials=None, proxies=None, verify=None):
+        # The library builds an HTTP client (with a TLS context: tens of ms) in every token
+        # client, and one is made per call while the token is nearly always cached: the HTTP
+        # client is built on first use instead.
+        self.cred = Credentials(refresh_token, credentials)
+        self.proxies = proxies
+        self.verify = verify
+        self._http: HttpxTransport | None = None
+
+    @property
+    def _transport(self) -> HttpxTransport:
+        if self._http is None:
+            verify = self.verify if self.verify is not None else self.tls_context()
+            self._http = HttpxTransport(proxies=self.proxies, verify=verify)
+        return self._http
+
     def _key(self, flavour: str) -> tuple:
         url = self.scheme + self.host + self.path
         return (url, self.cred.client_id, self.cred.refresh_token or "", flavour)
