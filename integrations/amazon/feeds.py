@@ -6,15 +6,12 @@ languages (PLATFORMS.md, traps), so documents are encoded and uploaded here.
 
 from __future__ import annotations
 
-import gzip
 import json
-import time
-from urllib.parse import urlsplit
 
-import requests
 from sp_api.api import Feeds
 
-from .client import Attempt, SpApiClient
+from . import documents
+from .client import SpApiClient
 
 VERSION = "2021-06-30"
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -37,16 +34,6 @@ def encode_document(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _transfer(client: SpApiClient, operation: str, method: str, url: str, **kwargs):
-    started = time.monotonic()
-    response = requests.request(method, url, timeout=(5, 120), allow_redirects=False, **kwargs)
-    client.record(Attempt(operation, None, method=method, url_path=urlsplit(url).path,
-                          status=response.status_code,
-                          duration_ms=int((time.monotonic() - started) * 1000)))  # fmt: skip
-    response.raise_for_status()
-    return response
-
-
 def submit_listings_feed(client: SpApiClient, marketplace_ids: list[str], document: dict) -> str:
     """Create a feed document, upload it, create the feed; returns the feed id."""
     anchor = marketplace_ids[0]
@@ -54,7 +41,7 @@ def submit_listings_feed(client: SpApiClient, marketplace_ids: list[str], docume
     created = client.call("createFeedDocument",
                           lambda: api.create_feed_document(None, JSON_CONTENT_TYPE),
                           marketplace_id=anchor).payload  # fmt: skip
-    _transfer(
+    documents.transfer(
         client,
         "uploadFeedDocument",
         "PUT",
@@ -83,7 +70,5 @@ def download_report(client: SpApiClient, marketplace_id: str, document_id: str) 
     info = client.call("getFeedDocument", lambda: api._request(path, params={},
                                                                add_marketplace=False),
                        marketplace_id=marketplace_id).payload  # fmt: skip
-    content = _transfer(client, "downloadFeedDocument", "GET", info["url"]).content
-    if info.get("compressionAlgorithm") == "GZIP":
-        content = gzip.decompress(content)
-    return json.loads(content.decode("utf-8"))
+    content = documents.download(client, "downloadFeedDocument", info)
+    return documents.decode_json(content, f"feed document {document_id}")

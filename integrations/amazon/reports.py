@@ -3,22 +3,19 @@
 GET_V2_SELLER_PERFORMANCE_REPORT is a JSON document (accountHealthReport-2020-11-18 schema) with
 one `performanceMetrics` entry per marketplace. Crossport asks for one marketplace per report:
 Amazon refuses several marketplaces at once for some report types, and one report per
-marketplace is always accepted. The document is downloaded here, not by the library, which would
-guess its text encoding; it may be gzip-compressed (`compressionAlgorithm`).
+marketplace is always accepted. The document is downloaded by documents.py, not by the library,
+which would guess its text encoding; it may be gzip-compressed (`compressionAlgorithm`).
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-import time
 from dataclasses import asdict, dataclass
-from urllib.parse import urlsplit
 
-import requests
 from sp_api.api import Reports
 
-from .client import Attempt, SpApiClient
+from . import documents
+from .client import SpApiClient
+from .documents import DocumentFormatError
 
 VERSION = "2021-06-30"
 SELLER_PERFORMANCE = "GET_V2_SELLER_PERFORMANCE_REPORT"
@@ -29,7 +26,7 @@ _CANCELLATION_KEYS = ("preFulfillmentCancellationRate", "prefulfillmentCancelRat
 _DEFECT_COUNT_KEYS = ("lateShipmentCount", "cancellationCount")
 
 
-class ReportFormatError(ValueError):
+class ReportFormatError(DocumentFormatError):
     """A report document that does not have the shape Amazon documents; says where."""
 
 
@@ -109,25 +106,17 @@ def download_document(client: SpApiClient, marketplace_id: str, document_id: str
     # Without download=True the library only fetches the document's URL (and keeps our transport).
     info = client.call("getReportDocument", lambda: api.get_report_document(document_id),
                        marketplace_id=marketplace_id).payload  # fmt: skip
-    started = time.monotonic()
-    response = requests.get(info["url"], timeout=(5, 120), allow_redirects=False)
-    client.record(Attempt("downloadReportDocument", marketplace_id, method="GET",
-                          url_path=urlsplit(info["url"]).path, status=response.status_code,
-                          duration_ms=int((time.monotonic() - started) * 1000)))  # fmt: skip
-    response.raise_for_status()
-    content = response.content
-    if info.get("compressionAlgorithm") == "GZIP":
-        content = gzip.decompress(content)
-    return content
+    return documents.download(client, "downloadReportDocument", info,
+                              marketplace_id=marketplace_id)  # fmt: skip
 
 
 def seller_performance(client: SpApiClient, marketplace_id: str, document_id: str):
     """The parsed seller performance report of a finished report, by marketplace id."""
-    content = download_document(client, marketplace_id, document_id)
     try:
-        document = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ReportFormatError(f"report document {document_id} is not UTF-8 JSON: {exc}") from exc
+        content = download_document(client, marketplace_id, document_id)
+        document = documents.decode_json(content, f"report document {document_id}")
+    except DocumentFormatError as exc:  # a report that cannot be read is a report error
+        raise ReportFormatError(str(exc)) from exc
     return parse_seller_performance(document)
 
 
