@@ -39,12 +39,12 @@ MAX_WAIT_SECONDS = 3.0
 # trickle of changes keeps using patches and only a burst switches to feeds, and the feed drain
 # is debounced for the whole shop, so that one burst costs one feed per marketplace, not one per
 # marketplace for every handful of SKUs.
-# While feeds are plentiful, a drain waits for a quiet second, at most 3 s. When the budget no
+# While feeds are plentiful, a drain waits for a quiet half second, at most 3 s. When the budget no
 # longer holds two drains (one feed per marketplace each), a drain now would leave the rest of a
 # long burst to single patches for minutes; it waits for the burst to end instead (at most
 # FEED_LONG_WAIT), so that one drain carries it all.
 FEED_BACKLOG = 20
-FEED_DEBOUNCE_SECONDS = 1.0
+FEED_DEBOUNCE_SECONDS = 0.5
 FEED_MAX_WAIT_SECONDS = 3.0
 FEED_LONG_WAIT_SECONDS = 60.0
 LIVE_STATUSES = ("submitted", "active")
@@ -115,7 +115,7 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
             FEED_DEBOUNCE_SECONDS, FEED_MAX_WAIT_SECONDS)  # fmt: skip
     outcome = redis.register_script(_REQUEST_SCRIPT)(keys=keys, args=args).decode()
     if outcome == "feed":
-        enqueue_feed_drain(shop_id, delay_seconds=FEED_DEBOUNCE_SECONDS)
+        enqueue_feed_drain(shop_id)  # it waits for the burst itself, to the tenth of a second
     elif outcome == "sku":
         enqueue_sync(shop_id, sku, delay_seconds=DEBOUNCE_SECONDS)
 

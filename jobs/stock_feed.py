@@ -32,6 +32,7 @@ from mapping.payloads import feed_message
 log = logging.getLogger("crossport.jobs")
 
 STORE_BATCH = 100
+HOLD_SECONDS = 3.0  # the longest a drain waits for its burst in place, holding its worker
 
 
 def sync_stock_feed(shop_id: int) -> dict[str, int]:
@@ -45,8 +46,15 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
     shop = db.session.get(Shop, shop_id)
     if shop is None or shop.status != "installed":
         return {}
+    # The burst is still arriving: one drain for all of it, a little later. A short wait is
+    # slept here (RQ's scheduler moves delayed jobs once a second, which would add up to a
+    # second per wait); a long one goes back to the scheduler, not to hold a worker.
+    held_until = time.monotonic() + HOLD_SECONDS
     wait = _drain_wait(shop)
-    if wait > 0:  # the burst is still arriving: one drain for all of it, a little later
+    while 0 < wait and time.monotonic() + wait <= held_until:
+        time.sleep(wait)
+        wait = _drain_wait(shop)
+    if wait > 0:
         enqueue(
             "jobs.stock_feed.sync_stock_feed",
             shop_id,
