@@ -126,6 +126,9 @@ class Settings:
     aws_secret_access_key: str = field(default="", repr=False)
     # seconds one read of the queue waits for a message (SQS long polling, 0 to 20)
     sqs_wait_seconds: int = 1
+    # days the record of a received notification (a malformed one's body too) is kept: longer
+    # than SQS keeps a message (14 days at most), so a late redelivery still finds its record
+    notification_retention_days: int = 30
 
     @property
     def production(self) -> bool:
@@ -223,6 +226,8 @@ class Settings:
                 raise SettingsError(f"{PREFIX}SQS_QUEUE_URL: {exc}") from None
         if not 0 <= self.sqs_wait_seconds <= 20:
             raise SettingsError(f"{PREFIX}SQS_WAIT_SECONDS: SQS waits 0 to 20 seconds")
+        if self.notification_retention_days < 1:
+            raise SettingsError(f"{PREFIX}NOTIFICATION_RETENTION_DAYS: at least 1 day")
 
 
 # The sandbox emulators are configured with these same demo credentials.

@@ -8,11 +8,11 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core.apilog import purge_old_calls
 from core.db import db, utcnow
-from core.models import JobRun, OrderLink
+from core.models import JobRun, OrderLink, WebhookEvent
 from core.redis import get_redis
 
 log = logging.getLogger("crossport.jobs")
@@ -38,9 +38,21 @@ def purge_buyer_pii() -> int:
     return result.rowcount or 0
 
 
+def purge_notification_records() -> int:
+    """Drop the records of Amazon notifications received longer ago than the retention period."""
+    days = current_app.config["SETTINGS"].notification_retention_days
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(
+        delete(WebhookEvent)
+        .where(WebhookEvent.platform == "amazon")
+        .where(WebhookEvent.received_at < cutoff)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
 def requeue_unprocessed_events() -> int:
     """Webhook events recorded while Redis was away (answered 200, never queued): queue them."""
-    from core.models import WebhookEvent
     from jobs.queues import enqueue
 
     cutoff = utcnow() - timedelta(minutes=2)

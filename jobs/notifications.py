@@ -204,7 +204,7 @@ def subscribe_account(account_id: int) -> str:
     redis, arn = get_redis(), settings.sqs_queue_arn
     marker = f"{arn}|{account.selling_partner_id}"
     cached = redis.get(_subscribed_key(account_id))
-    if cached is not None and cached.decode() == marker:
+    if cached is not None and cached.decode() == marker and account.subscription_id:
         return "already subscribed"
     client = client_for(account)
     destination_key = f"{settings.queue_prefix}:amazon-destination:{account.region}:{arn}"
@@ -220,6 +220,8 @@ def subscribe_account(account_id: int) -> str:
     except AmazonApiError:
         redis.delete(destination_key)  # perhaps deleted on Amazon: the retry reads it afresh
         raise
+    account.subscription_id = subscription["subscriptionId"]  # to delete it when the account goes
+    db.session.commit()
     redis.set(_subscribed_key(account_id), marker, ex=SUBSCRIBED_TTL)
     log.info("amazon account %s subscribed to ORDER_CHANGE", account_id)
     return subscription["subscriptionId"]

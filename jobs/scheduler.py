@@ -40,6 +40,8 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     # ORDER_CHANGE notifications: an order polled seconds after Amazon announces it
     PeriodicTask("amazon-notifications", "jobs.notifications.consume_notifications", 5, "webhooks"),
     PeriodicTask("amazon-subscriptions", "jobs.notifications.subscribe_all_accounts", 3600),
+    PeriodicTask("amazon-unsubscriptions", "jobs.unsubscribe.unsubscribe_gone_accounts", 3600),
+    PeriodicTask("purge-notifications", "jobs.maintenance.purge_notification_records", 3600),
 )
 
 

@@ -1,4 +1,5 @@
-"""Tenant lifecycle: uninstall (tokens gone, scheduled work stops) and redaction (data gone)."""
+"""Tenant lifecycle: uninstall (tokens gone, scheduled work stops, Amazon notifications stopped)
+and redaction (data gone)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 
 from core.db import db, utcnow
 from core.models import AmazonAccount, Shop
+from jobs.unsubscribe import request_unsubscription
 
 log = logging.getLogger("crossport.jobs")
 
@@ -23,6 +25,9 @@ def uninstall_shop(shop_id: int) -> None:
         conn.consumer_key = conn.consumer_secret = None
         conn.status = "uninstalled"
     db.session.commit()
+    # after the commit: the job deletes a subscription only once no connected shop uses it
+    for account in db.session.query(AmazonAccount).filter_by(shop_id=shop_id):
+        request_unsubscription(account)
     log.info("shop uninstalled", extra={"shop_id": shop_id})
 
 

@@ -25,6 +25,8 @@ class AmazonAccount(Base):
     status: Mapped[str] = mapped_column(String(20), default="connected")  # connected|disconnected
     status_reason: Mapped[str] = mapped_column(String(500), default="")
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the ORDER_CHANGE subscription made for it: deleted on Amazon, by this id, when it goes
+    subscription_id: Mapped[str | None] = mapped_column(String(100))
 
     marketplaces: Mapped[list[TargetMarketplace]] = relationship(
         back_populates="account", cascade="all, delete-orphan"

@@ -45,6 +45,14 @@ def client_for(account: AmazonAccount) -> SpApiClient:
     )
 
 
+def app_client(shop_id: int | None, region: str) -> SpApiClient:
+    """An SP-API client for the application's grantless operations in one region: it holds no
+    seller token, so it serves accounts whose authorization is revoked or already erased."""
+    settings = current_app.config["SETTINGS"]
+    return SpApiClient(AppConfig.from_settings(settings), SellerAccount(shop_id, "", region, ""),
+                       limiter(), recorder=api_log_recorder(shop_id))  # fmt: skip
+
+
 def client_for_id(account_id: int) -> SpApiClient:
     account = db.session.get(AmazonAccount, account_id)
     if account is None:
@@ -86,4 +94,10 @@ def mark_disconnected(account_id: int, reason: str) -> None:
                           details={"account_id": account.id, "region": account.region,
                                    "at": utcnow().isoformat()}))  # fmt: skip
         session.commit()
+        # Amazon would go on notifying for the seller: its subscription is deleted in a job
+        # (grantless, so the revoked token does not matter). Imported here: the jobs layer
+        # builds on this module, and this is the one place that learns of a revocation.
+        from jobs.unsubscribe import request_unsubscription
+
+        request_unsubscription(account)
     log.warning("amazon account disconnected", extra={"account_id": account_id})

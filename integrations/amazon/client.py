@@ -36,6 +36,7 @@ from .ratelimit import RateLimiter
 log = logging.getLogger("crossport.amazon")
 AWS_REGIONS = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+GRANTLESS_CALLER = "application"  # the rate limiter's key for grantless calls
 
 
 @functools.cache
@@ -163,9 +164,15 @@ class SpApiClient:
         self._responses.last = response
 
     def call(self, operation: str, fn: Callable[[], ApiResponse], *,
-             marketplace_id: str | None = None) -> ApiResponse:  # fmt: skip
-        """Run `fn` (one library call) under the rate limit, retrying 429, 5xx and timeouts."""
-        seller = self.account.selling_partner_id
+             marketplace_id: str | None = None,
+             grantless_scope: str = "") -> ApiResponse:  # fmt: skip
+        """Run `fn` (one library call) under the rate limit, retrying 429, 5xx and timeouts.
+
+        With `grantless_scope`, `fn` makes a grantless call: the application's token of that
+        scope is fetched instead of the seller's (which may be revoked), and the call counts
+        against the application's rate limit, not the seller's.
+        """
+        seller = GRANTLESS_CALLER if grantless_scope else self.account.selling_partner_id
         refreshed = False
         for number in range(1, self.max_attempts + 1):
             attempt = Attempt(operation, marketplace_id)
@@ -175,8 +182,12 @@ class SpApiClient:
             try:
                 # The access token first: a token fetched after taking the slot would delay
                 # the request and bunch it with the next ones at Amazon.
-                self._token_class(refresh_token=self.account.refresh_token,
-                                  credentials=self._credentials).get_auth()  # fmt: skip
+                token_client = self._token_class(refresh_token=self.account.refresh_token,
+                                                 credentials=self._credentials)  # fmt: skip
+                if grantless_scope:
+                    token_client.get_grantless_auth(grantless_scope)
+                else:
+                    token_client.get_auth()
                 self.limiter.acquire(seller, operation)
                 started = time.monotonic()
                 outcome = fn()

@@ -4,6 +4,8 @@ reading again (Amazon answers 409 Conflict to a second destination or subscripti
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sp_api.api import Notifications
 
 from .client import SpApiClient
@@ -65,12 +67,27 @@ def get_subscription(client: SpApiClient, notification_type: str) -> dict | None
     return dict(response.payload or {}) or None
 
 
-def delete_subscription(client: SpApiClient, notification_type: str, subscription_id: str) -> None:
-    """Drop a subscription (grantless: any subscription of the application, by its id)."""
+def delete_subscription(client: SpApiClient, notification_type: str, subscription_id: str) -> bool:
+    """Drop a subscription of the application by its id, in the client's region; False when
+    Amazon has none of that id (already deleted).
+
+    Grantless, as the model documents it: the library's delete_notification_subscription sends
+    the seller's token, which a seller who revoked Crossport no longer has, so the library's own
+    grantless request is used with the operation's path.
+    """
     api, anchor = _api(client)
-    client.call("deleteSubscriptionById",
-                lambda: api.delete_notification_subscription(notification_type, subscription_id),
-                marketplace_id=anchor)  # fmt: skip
+    path = f"/notifications/v1/subscriptions/{quote(notification_type, safe='')}/" + quote(
+        subscription_id, safe=""
+    )
+    try:
+        client.call("deleteSubscriptionById",
+                    lambda: api._request_grantless_operation(path, params={"method": "DELETE"}),
+                    marketplace_id=anchor, grantless_scope=api.grantless_scope)  # fmt: skip
+    except AmazonApiError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True
 
 
 def ensure_subscription(client: SpApiClient, notification_type: str, destination_id: str) -> dict:

@@ -44,6 +44,7 @@ USAGE_PLANS: dict[str, tuple[float, int]] = {
     "getDestinations": (1, 5),
     "createSubscription": (1, 5),
     "getSubscription": (1, 5),
+    "deleteSubscriptionById": (1, 5),
     "createReport": (0.0167, 15),
     "getReport": (2, 15),
     "getReportDocument": (0.0167, 15),

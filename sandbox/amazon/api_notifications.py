@@ -117,12 +117,14 @@ def get_subscription(em, call: Call):
 
 
 def delete_subscription_by_id(em, call: Call):
-    """A subscription found by its id (called with a seller's token: that seller's only)."""
-    kind, wanted = call.path["notificationType"], call.path["subscriptionId"]
+    """A subscription of the region found by its id: any of the application's with a grantless
+    token, the seller's own with a seller's token."""
+    kind, wanted, region = call.path["notificationType"], call.path["subscriptionId"], _region(call)
     subscriptions = em.state.subscriptions
     key = next(
         (k for k, s in subscriptions.items()
-         if k[2] == kind and s["subscriptionId"] == wanted and call.seller in (None, k[0])),
+         if k[2] == kind and s["subscriptionId"] == wanted and call.seller in (None, k[0])
+         and region in (None, k[1])),
         None,
     )  # fmt: skip
     if key is None:

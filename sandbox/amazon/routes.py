@@ -67,9 +67,10 @@ _LONG_ROWS = (
 )
 
 # Grantless operations take an LWA client_credentials token instead of a seller's token.
-# (deleteSubscriptionById is documented grantless, yet Amazon and python-amazon-sp-api use the
-# seller's token for it: the emulator takes a seller's token there.)
 GRANTLESS = {"createDestination", "getDestinations"}
+# deleteSubscriptionById is documented grantless (any subscription of the application), yet
+# python-amazon-sp-api sends the seller's token for it: the emulator takes either.
+GRANTLESS_OR_SELLER = {"deleteSubscriptionById"}
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,49 @@ def test_a_subscription_to_an_earlier_queue_is_moved_to_ours(emulator, eu_client
     assert current == moved
 
 
+def test_a_subscription_is_deleted_by_id_with_a_grantless_token_in_its_region(
+    emulator, seller, eu_client, queue
+):
+    subscription = _subscribe(eu_client, queue)
+    path = f"/notifications/v1/subscriptions/ORDER_CHANGE/{subscription['subscriptionId']}"
+    grantless = _grantless(emulator)
+    # another region's endpoint does not know it: subscriptions are regional
+    assert _call(emulator, "DELETE", "/na" + path, grantless).status_code == 404
+    # the model says grantless: the application's token deletes any of its subscriptions
+    deleted = _call(emulator, "DELETE", "/eu" + path, grantless)
+    assert (deleted.status_code, deleted.json()) == (200, {})
+    assert notifications.get_subscription(eu_client, notifications.ORDER_CHANGE) is None
+    assert _call(emulator, "DELETE", "/eu" + path, grantless).status_code == 404
+    # and Amazon stops notifying for the seller
+    _place(emulator, seller, EU_DE)
+    assert queue.take(1, timeout=1.5) == []
+
+
+def test_crossport_deletes_a_subscription_without_the_sellers_token(
+    amazon_app, emulator, seller, eu_client, queue
+):
+    from integrations.amazon.accounts import app_client
+
+    subscription = _subscribe(eu_client, queue)
+    # given the seller revoked Crossport
+    emulator.control("POST", "revoke", json={"seller_id": seller["seller_id"]})
+    # when Crossport deletes the subscription with the application's client for the region
+    client = app_client(None, "EU")
+    deleted = notifications.delete_subscription(
+        client, notifications.ORDER_CHANGE, subscription["subscriptionId"]
+    )
+    again = notifications.delete_subscription(
+        client, notifications.ORDER_CHANGE, subscription["subscriptionId"]
+    )
+    # then it is gone, a second deletion finds nothing, and both went grantless to the EU
+    assert (deleted, again) == (True, False)
+    calls = emulator.calls("deleteSubscriptionById")
+    assert [(c["caller"], c["region"], c["status"]) for c in calls] == [
+        ("grantless", "EU", 200), ("grantless", "EU", 404)]  # fmt: skip
+    _place(emulator, seller, EU_DE)
+    assert queue.take(1, timeout=1.5) == []
+
+
 def test_order_changes_reach_the_queue_in_amazons_documented_shape(
     emulator, seller, eu_client, queue, order_change_schema
 ):

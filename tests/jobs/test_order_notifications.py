@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from core.db import db
-from core.models import OrderLink, WebhookEvent
+from core.db import db, utcnow
+from core.models import AmazonAccount, OrderLink, Shop, WebhookEvent
+from jobs.periodic import request_order_import
 from jobs.queues import enqueue, get_queue
 from jobs.scheduler import SCHEDULE, tick
+from jobs.tenants import uninstall_shop
 from sandbox.server import serve_in_thread
 from sandbox.sqs import create_sqs
 from tests.jobs.conftest import wait_for
 from tests.jobs.helpers import import_and_map
 from tests.jobs.test_orders import _by_amazon_id, _place, _skus
 from tests.support.sqs import SqsQueue
+from tests.support.workers import run_burst_worker
 
 QUEUE = "crossport-notifications"
 # the scheduler's own entry: every 5 s, one run (Redis key per slot), as in production
@@ -192,3 +196,142 @@ def test_malformed_and_foreign_messages_are_recorded_and_deleted(world, notified
     assert "ASTRANGER" in unmatched.error
     assert get_queue("webhooks").failed_job_registry.count == 0
     assert world.amazon.calls("getOrders") == []
+
+
+# when the account goes: Amazon stops notifying ---------------------------------------------
+
+
+def _subscribed_accounts(world) -> dict[str, AmazonAccount]:
+    """The world's accounts by region, once each holds the id of its subscription."""
+    _subscribe(world)
+    wait_for(lambda: all(a.subscription_id for a in _accounts(world)), 10)
+    accounts = {a.region: a for a in _accounts(world)}
+    assert len({a.subscription_id for a in accounts.values()}) == 3
+    return accounts
+
+
+def _accounts(world) -> list[AmazonAccount]:
+    return db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id).all()
+
+
+def _deletions(world) -> list[dict]:
+    return world.amazon.calls("deleteSubscriptionById")
+
+
+def _notified_orders(world) -> set[str]:
+    return {n["body"]["Payload"]["OrderChangeNotification"]["AmazonOrderId"]
+            for n in _outbox(world)}  # fmt: skip
+
+
+def test_uninstalling_the_shop_deletes_its_subscriptions_on_amazon(world, notified):
+    world.start_workers(1)
+    _subscribed_accounts(world)
+    # when the shop uninstalls Crossport (what Shopify's app/uninstalled runs)
+    uninstall_shop(world.shop_id)
+    # then each region's subscription is deleted, by id, with the application's grantless token
+    wait_for(lambda: len(_deletions(world)) == 3, 30, message=world.worker_logs)
+    assert sorted((c["region"], c["caller"], c["status"]) for c in _deletions(world)) == [
+        ("EU", "grantless", 200), ("FE", "grantless", 200), ("NA", "grantless", 200)]  # fmt: skip
+    wait_for(lambda: all(a.subscription_id is None for a in _accounts(world)), 10)
+    # and an order placed afterwards is not announced to Crossport any more
+    amazon_id = _place(world, "DE", "ANY-1")
+    time.sleep(1)
+    assert amazon_id not in _notified_orders(world)
+    assert get_queue("periodic").failed_job_registry.count == 0
+
+
+def test_a_revoked_account_has_its_subscription_deleted_without_its_token(world, notified):
+    world.start_workers(1)
+    accounts = _subscribed_accounts(world)
+    # given the seller revokes Crossport in the EU
+    world.amazon.control("POST", "revoke", json={"refresh_token": accounts["EU"].refresh_token})
+    # when the next call for that account finds out (here the order poll a notification asks)
+    request_order_import(accounts["EU"].id, world.shop_id)
+    # then the account is disconnected and its subscription deleted with the grantless token
+    wait_for(lambda: [(c["region"], c["caller"]) for c in _deletions(world)] == [
+        ("EU", "grantless")], 30, message=world.worker_logs)  # fmt: skip
+    wait_for(lambda: db.session.get(AmazonAccount, accounts["EU"].id).subscription_id is None, 10)
+    assert db.session.get(AmazonAccount, accounts["EU"].id).status == "disconnected"
+    # and the other regions, still connected, keep theirs
+    assert {a.region: a.subscription_id for a in _accounts(world) if a.region != "EU"} == {
+        r: accounts[r].subscription_id for r in ("NA", "FE")}  # fmt: skip
+
+
+def test_a_subscription_still_serving_another_shop_is_kept(world, notified):
+    world.start_workers(1)
+    accounts = _subscribed_accounts(world)
+    # given another shop connected the same seller's EU account
+    other = Shop(platform="shopify", domain="other.myshopify.com", name="Other")
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(AmazonAccount(shop_id=other.id, region="EU", selling_partner_id=world.seller_id,
+                                 refresh_token=accounts["EU"].refresh_token,
+                                 subscription_id=accounts["EU"].subscription_id))  # fmt: skip
+    db.session.commit()
+    # when the first shop uninstalls
+    uninstall_shop(world.shop_id)
+    # then NA and FE are deleted, EU is kept for the other shop, whose orders are still announced
+    wait_for(lambda: all(a.subscription_id is None for a in _accounts(world)), 30,
+             message=world.worker_logs)  # fmt: skip
+    wait_for(lambda: len(_deletions(world)) == 2, 10)
+    assert sorted(c["region"] for c in _deletions(world)) == ["FE", "NA"]
+    amazon_id = _place(world, "DE", "ANY-1")
+    wait_for(lambda: amazon_id in _notified_orders(world), 10)
+
+
+def test_subscriptions_made_before_ids_were_kept_are_looked_up_or_recorded(world, notified):
+    world.start_workers(1)
+    accounts = _subscribed_accounts(world)
+    # given NA and EU subscribed before Crossport kept subscription ids, and EU's token revoked
+    for region in ("NA", "EU"):
+        db.session.get(AmazonAccount, accounts[region].id).subscription_id = None
+    db.session.commit()
+    world.amazon.control("POST", "revoke", json={"refresh_token": accounts["EU"].refresh_token})
+    # when the shop uninstalls
+    uninstall_shop(world.shop_id)
+    # then NA's is looked up with the seller's token and deleted, FE's deleted by its id,
+    # and EU's, which no token can find any more, is given up without failing the job
+    wait_for(lambda: len(_deletions(world)) == 2, 30, message=world.worker_logs)
+    assert sorted(c["region"] for c in _deletions(world)) == ["FE", "NA"]
+    wait_for(lambda: db.session.get(AmazonAccount, accounts["EU"].id).status == "disconnected", 10)
+    periodic = get_queue("periodic")
+    wait_for(lambda: periodic.count == 0 and periodic.started_job_registry.count == 0, 20)
+    assert periodic.failed_job_registry.count == 0
+    assert len(_deletions(world)) == 2
+
+
+def test_the_hourly_sweep_unsubscribes_accounts_left_subscribed(world, notified):
+    world.start_workers(1)
+    accounts = _subscribed_accounts(world)
+    # given an account disconnected without its subscription deleted (a crash in between)
+    db.session.get(AmazonAccount, accounts["FE"].id).status = "disconnected"
+    db.session.commit()
+    # when the scheduler's sweep runs
+    sweep = next(task for task in SCHEDULE if task.name == "amazon-unsubscriptions")
+    assert tick((sweep,)) == ["amazon-unsubscriptions"]
+    # then that subscription alone is deleted
+    wait_for(lambda: len(_deletions(world)) == 1, 30, message=world.worker_logs)
+    assert _deletions(world)[0]["region"] == "FE"
+    wait_for(lambda: db.session.get(AmazonAccount, accounts["FE"].id).subscription_id is None, 10)
+
+
+# retention -----------------------------------------------------------------------------------
+
+
+def test_notification_records_past_retention_are_purged(app, test_settings):
+    # given notification records of 40 and 29 days ago, and a store webhook's of 40 days ago
+    now = utcnow()
+    for key, platform, days in (("old", "amazon", 40), ("recent", "amazon", 29),
+                                ("store", "shopify", 40)):  # fmt: skip
+        db.session.add(WebhookEvent(platform=platform, topic="ORDER_CHANGE", event_key=key,
+                                    status="done", received_at=now - timedelta(days=days)))
+    db.session.commit()
+    assert test_settings.notification_retention_days == 30
+    # when the scheduler's purge runs in a worker
+    purge = next(task for task in SCHEDULE if task.name == "purge-notifications")
+    assert tick((purge,)) == ["purge-notifications"]
+    output = run_burst_worker(test_settings)
+    # then only Amazon's records older than the retention are gone
+    db.session.expire_all()
+    kept = sorted(e.event_key for e in db.session.query(WebhookEvent))
+    assert kept == ["recent", "store"], output
