@@ -65,3 +65,13 @@ def test_the_demo_reads_the_local_sqs_emulator_unless_told_otherwise():
     assert (told.sqs_queue_url, told.sqs_endpoint_url) == (QUEUE_URL, "")
     tests = Settings.from_env({"CROSSPORT_ENV": "test"})
     assert not tests.notifications_active  # no queue unless a test gives one
+
+
+def test_notification_records_are_kept_at_least_a_day():
+    assert Settings.from_env({}).notification_retention_days == 30
+    kept = Settings.from_env({"CROSSPORT_NOTIFICATION_RETENTION_DAYS": "7"})
+    assert kept.notification_retention_days == 7
+    with pytest.raises(SettingsError, match="CROSSPORT_NOTIFICATION_RETENTION_DAYS: at least 1"):
+        Settings.from_env({"CROSSPORT_NOTIFICATION_RETENTION_DAYS": "0"})
+    with pytest.raises(SettingsError, match="CROSSPORT_NOTIFICATION_RETENTION_DAYS"):
+        Settings.from_env({"CROSSPORT_NOTIFICATION_RETENTION_DAYS": "a week"})
