@@ -71,10 +71,10 @@ def unsubscribe_account(account_id: int, region: str, seller_id: str, subscripti
     account = db.session.get(AmazonAccount, account_id)
     shop_id = account.shop_id if account is not None else None
     if not subscription_id:  # subscribed before ids were kept: ask with the seller's token
-        subscription_id = _look_up(account)
-        if subscription_id in ("none", "unknown"):
+        subscription_id, outcome = _look_up(account)
+        if subscription_id is None:
             _forget(account_id, "")
-            return subscription_id
+            return outcome
     deleted = notifications.delete_subscription(
         app_client(shop_id, region), notifications.ORDER_CHANGE, subscription_id
     )
@@ -101,20 +101,20 @@ def _connected_accounts(region: str, seller_id: str) -> list[int]:
     return [row.id for row in rows]
 
 
-def _look_up(account: AmazonAccount | None) -> str:
-    """The seller's subscription id, read with the seller's token; 'none' or 'unknown' when
-    there is nothing to delete or no way to know (recorded in the log, not retried)."""
+def _look_up(account: AmazonAccount | None) -> tuple[str | None, str]:
+    """(the seller's subscription id, "") read with the seller's token, or (None, 'none') when
+    the seller has none, or (None, 'unknown') when no token can tell (logged, not retried)."""
     if account is None or account.status != "connected" or not account.refresh_token:
         log.warning("ORDER_CHANGE subscription of amazon account %s unknown: no usable seller "
                     "token to look it up", getattr(account, "id", None))  # fmt: skip
-        return "unknown"
+        return None, "unknown"
     try:
         found = notifications.get_subscription(client_for(account), notifications.ORDER_CHANGE)
     except AmazonAuthorizationRevoked:  # the call marked the account disconnected
         log.warning("ORDER_CHANGE subscription of amazon account %s unknown: the seller's token "
                     "is revoked", account.id)  # fmt: skip
-        return "unknown"
-    return found["subscriptionId"] if found else "none"
+        return None, "unknown"
+    return (found["subscriptionId"], "") if found else (None, "none")
 
 
 def _forget(account_id: int, subscription_id: str) -> None:

@@ -15,7 +15,7 @@ from core.models import AmazonAccount, OrderLink, Shop, WebhookEvent
 from jobs.periodic import request_order_import
 from jobs.queues import enqueue, get_queue
 from jobs.scheduler import SCHEDULE, tick
-from jobs.tenants import uninstall_shop
+from jobs.tenants import redact_shop, uninstall_shop
 from sandbox.server import serve_in_thread
 from sandbox.sqs import create_sqs
 from tests.jobs.conftest import wait_for
@@ -238,6 +238,21 @@ def test_uninstalling_the_shop_deletes_its_subscriptions_on_amazon(world, notifi
     time.sleep(1)
     assert amazon_id not in _notified_orders(world)
     assert get_queue("periodic").failed_job_registry.count == 0
+
+
+def test_the_deletion_carries_what_it_needs_when_the_shop_is_redacted_first(world, notified):
+    world.start_workers(1)
+    _subscribed_accounts(world)
+    world.stop_workers()
+    # given the shop uninstalled, then redacted (every row gone) before a worker ran the deletions
+    uninstall_shop(world.shop_id)
+    redact_shop(world.shop_id)
+    assert db.session.query(AmazonAccount).count() == 0
+    # when a worker runs them, each deletes its region's subscription by the id it carries
+    world.start_workers(1)
+    wait_for(lambda: len(_deletions(world)) == 3, 30, message=world.worker_logs)
+    assert {(c["region"], c["status"]) for c in _deletions(world)} == {
+        ("NA", 200), ("EU", 200), ("FE", 200)}  # fmt: skip
 
 
 def test_a_revoked_account_has_its_subscription_deleted_without_its_token(world, notified):
