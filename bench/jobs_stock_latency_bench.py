@@ -274,8 +274,9 @@ def main() -> None:
                   f"(aim: median < 2 s)")
             print(f"  per SKU x marketplace: median {statistics.median(per_pair):.2f} s, "
                   f"p99 {percentile(per_pair, 0.99):.2f} s")
-            # Amazon's createFeed burst (15) holds one drain of one feed per marketplace, not
-            # two: the best a sender can do for a burst is one drain the moment it ends.
+            # A reference floor: Amazon's createFeed burst (15) holds one drain of a feed per
+            # marketplace, not two, so a burst this size is best carried by one drain the moment
+            # it ends (a few SKUs could go earlier by patches: this is a reference, not a proof).
             last = max(e[0] for e in events)
             floor = [last - e[0] for e in events if e[2] in sequence.get(e[1], [])]
             print(f"  floor under the feed limits (every value sent the instant the last webhook "
