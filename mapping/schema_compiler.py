@@ -29,6 +29,7 @@ from mapping.schema_keywords import (
     type_covers_a_branch,
     unique_counts_ok,
 )
+from mapping.schema_triggers import index_rules, rule_triggers
 
 
 class SchemaCompiler:
@@ -181,18 +182,23 @@ class SchemaCompiler:
         schemas carry a hundred such rules (batteries, hazmat, apparel sizes...) and a payload
         touches a few of them.
         """
+        checks = [self.compile(rule) for rule in rules]
+        # Variation-theme style rules go behind a value index (see schema_triggers).
+        indexed, triggered = index_rules(rule_triggers(rules, self.compile), checks)
         plans: list[tuple[frozenset | None, bool, Check]] = []
-        for rule in rules:
-            check = self.compile(rule)
+        for position, (rule, check) in enumerate(zip(rules, checks, strict=True)):
+            if position in indexed:
+                continue
             names = self._names(rule, set())
             empty = check({}) if names is not None else True
             plans.append((frozenset(names) if names is not None else None, empty, check))
-        always_relevant = tuple(c for n, _e, c in plans if n is None)
+        always_relevant = (*triggered, *(c for n, _e, c in plans if n is None))
         keyed = tuple((n, e, c) for n, e, c in plans if n is not None)
+        everything = (*triggered, *(c for _n, _e, c in plans))
 
         def run(value: Any) -> bool:
             if not isinstance(value, dict):
-                return all(c(value) for _n, _e, c in plans)
+                return all(c(value) for c in everything)
             for check in always_relevant:
                 if not check(value):
                     return False
