@@ -15,6 +15,7 @@ from core.db import db, utcnow
 from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, TargetMarketplace
 from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
+from jobs.feed_window import wait_for_feed_slot
 from jobs.listing_status import request_status_refresh
 from jobs.plans import PlanCache, plans_for_product, rates_table
 from jobs.queues import enqueue
@@ -276,6 +277,10 @@ def _send_feeds(
         batcher.add(message, plan.payload)
     locale = marketplace(target.marketplace_id).language_tag
     for batch in batcher.batches():
+        # Wait here for Amazon's feed rules (5 per 5 minutes per region, the createFeed bucket):
+        # a 10,000-SKU run has 2 feeds per marketplace, and 10 in Europe, which at Amazon's pace
+        # outrun both; the client's limiter would give up after 2 minutes and fail the run.
+        wait_for_feed_slot(seller)
         feed_id = seller.submit_feed(target.marketplace_id, batch.messages, issue_locale=locale)
         submission = Submission(
             shop_id=shop.id,
