@@ -152,10 +152,12 @@ class BenchWorld:
         return "".join(worker_output(p) for p in self.workers)
 
     def refill_rate_limits(self) -> None:
-        """Full buckets, at Amazon (the emulator) and in Crossport's shared limiter."""
+        """Full buckets and empty feed windows, at Amazon (the emulator) and in Crossport."""
         self.emulator.throttle.reset()
         client = self.redis()
-        for key in client.scan_iter(f"{self.settings.queue_prefix}:spapi:bucket:*"):
+        prefix = self.settings.queue_prefix
+        for key in [*client.scan_iter(f"{prefix}:spapi:bucket:*"),
+                    *client.scan_iter(f"{prefix}:spapi:feed-window:*")]:  # fmt: skip
             client.delete(key)
 
     def stop(self) -> None:

@@ -50,6 +50,17 @@ def reserve_feed_slot(seller_id: str, region: str) -> float:
     return wait_ms / 1000
 
 
+def free_feed_slots(seller_id: str, region: str) -> int:
+    """Submissions the region's window still allows now (nothing is taken)."""
+    settings = current_app.config["SETTINGS"]
+    key = f"{settings.queue_prefix}:spapi:feed-window:{seller_id}:{region}"
+    redis = get_redis()
+    seconds, micros = redis.time()
+    now_ms = seconds * 1000 + micros // 1000
+    used = redis.zcount(key, now_ms - _window_ms() + 1, "+inf")
+    return max(0, FEEDS_PER_WINDOW - used)
+
+
 def wait_for_feed_slot(seller, *, sleep=time.sleep) -> float:
     """Block until `seller` (a jobs.amazon.AmazonSeller) may create a feed now: a slot taken in
     its region's window and a createFeed token free in the shared bucket. Returns the seconds

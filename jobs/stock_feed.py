@@ -11,6 +11,7 @@ from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
 from jobs.amazon import AmazonSeller, seller_for
+from jobs.feed_window import free_feed_slots, reserve_feed_slot
 from jobs.feeds import record_patch_feed
 from jobs.listing_sync import STOCK_ATTRIBUTE
 from jobs.queues import enqueue
@@ -92,16 +93,18 @@ def _drain_wait(shop: Shop) -> float:
 
 
 def _feeds_to_spare(shop: Shop) -> bool:
-    """Whether every seller's createFeed budget holds two drains right now (the budget is the
-    selling partner's, shared by its regions' accounts)."""
+    """Whether Amazon's feed rules hold two drains right now: the createFeed budget (the selling
+    partner's, shared by its regions' accounts) and each region's 5 feeds in 5 minutes."""
     markets_of: dict[str, list[str]] = {}
+    per_region: dict[tuple[str, str], int] = {}
     for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
-        seller = target.account.selling_partner_id
+        seller, region = target.account.selling_partner_id, target.account.region
         markets_of.setdefault(seller, []).append(target.marketplace_id)
+        per_region[(seller, region)] = per_region.get((seller, region), 0) + 1
     for markets in markets_of.values():
         if seller_for(shop.id, markets[0]).feeds_available() < 2 * len(markets):
             return False
-    return True
+    return all(free_feed_slots(*key) >= 2 * count for key, count in per_region.items())
 
 
 def _drain(shop: Shop) -> dict[str, int]:
@@ -147,8 +150,8 @@ def _drain(shop: Shop) -> dict[str, int]:
             sellers[target.account_id] = seller_for(shop_id, target.marketplace_id)
         seller = sellers[target.account_id]
         budget = budgets.setdefault(seller.seller_id, seller.feeds_available())
-        if budget <= 0:
-            left_to_patches = True
+        if budget <= 0 or reserve_feed_slot(seller.seller_id, seller.account.region) > 0:
+            left_to_patches = True  # Amazon would refuse this feed now: patches carry it
             continue
         budgets[seller.seller_id] = budget - 1
         feed_id = seller.submit_feed(target.marketplace_id, messages)
