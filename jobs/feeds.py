@@ -6,6 +6,7 @@ import logging
 
 from core.db import db, utcnow
 from core.models import Listing, Submission
+from integrations.amazon.ratelimit import WaitTooLong
 from jobs.alerts import raise_alert
 from jobs.amazon import seller_for
 from jobs.listing_status import request_status_refresh
@@ -30,21 +31,32 @@ def poll_feed(submission_id: int) -> str:
         submission.report = {**(submission.report or {}), "polls": polls}
         db.session.commit()
         # Feeds take minutes to hours; poll quickly at first, then once a minute.
-        enqueue(
-            "jobs.feeds.poll_feed",
-            submission.id,
-            queue="listings",
-            job_id=f"feed:{submission.id}:poll",
-            title="Check an Amazon feed",
-            shop_id=submission.shop_id,
-            delay_seconds=min(MAX_POLL_DELAY, 2 * polls),
-        )
+        _poll_again(submission, min(MAX_POLL_DELAY, 2 * polls))
         return status
     report = {}
     if feed.get("resultFeedDocumentId"):
-        report = seller.feed_report(submission.marketplace_id, feed["resultFeedDocumentId"])
+        try:
+            report = seller.feed_report(submission.marketplace_id, feed["resultFeedDocumentId"])
+        except WaitTooLong as busy:
+            # getFeedDocument allows one call per 45 s past a burst of 10: the reports of a
+            # large publish (16 feeds for 10,000 SKUs) queue up for minutes. Come back when the
+            # slot is due rather than fail the job and spend its retries.
+            _poll_again(submission, busy.wait_seconds)
+            return "report waits for a getFeedDocument slot"
     apply_report(submission, status, report)
     return status
+
+
+def _poll_again(submission: Submission, delay_seconds: float) -> None:
+    enqueue(
+        "jobs.feeds.poll_feed",
+        submission.id,
+        queue="listings",
+        job_id=f"feed:{submission.id}:poll",
+        title="Check an Amazon feed",
+        shop_id=submission.shop_id,
+        delay_seconds=delay_seconds,
+    )
 
 
 def record_patch_feed(
