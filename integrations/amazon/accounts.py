@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from core.apilog import record_api_call
+from core.crypto import active_keyring
 from core.db import db, utcnow
 from core.models import Alert, AmazonAccount
 from core.redis import get_redis
@@ -16,6 +17,7 @@ from core.redis import get_redis
 from .client import AppConfig, Attempt, SellerAccount, SpApiClient
 from .errors import AmazonAuthorizationRevoked
 from .ratelimit import RateLimiter
+from .shared_tokens import SharedTokens
 
 log = logging.getLogger("crossport.amazon")
 
@@ -25,6 +27,12 @@ def limiter() -> RateLimiter:
     settings = current_app.config["SETTINGS"]
     return RateLimiter(get_redis(), speedup=settings.spapi_rate_speedup,
                        prefix=settings.queue_prefix)  # fmt: skip
+
+
+def shared_tokens() -> SharedTokens:
+    """LWA access tokens shared by the app's processes (each RQ job is a fresh fork)."""
+    settings = current_app.config["SETTINGS"]
+    return SharedTokens(get_redis(), active_keyring(), prefix=settings.queue_prefix)
 
 
 def client_for(account: AmazonAccount) -> SpApiClient:
@@ -42,6 +50,7 @@ def client_for(account: AmazonAccount) -> SpApiClient:
         limiter(),
         recorder=api_log_recorder(account.shop_id),
         on_revoked=lambda reason: mark_disconnected(account.id, reason),
+        shared_tokens=shared_tokens(),
     )
 
 
@@ -50,7 +59,8 @@ def app_client(shop_id: int | None, region: str) -> SpApiClient:
     seller token, so it serves accounts whose authorization is revoked or already erased."""
     settings = current_app.config["SETTINGS"]
     return SpApiClient(AppConfig.from_settings(settings), SellerAccount(shop_id, "", region, ""),
-                       limiter(), recorder=api_log_recorder(shop_id))  # fmt: skip
+                       limiter(), recorder=api_log_recorder(shop_id),
+                       shared_tokens=shared_tokens())  # fmt: skip
 
 
 def client_for_id(account_id: int) -> SpApiClient:

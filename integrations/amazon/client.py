@@ -32,6 +32,7 @@ from .errors import (
     AmazonTemporaryError,
 )
 from .ratelimit import RateLimiter
+from .shared_tokens import SharedTokens
 
 log = logging.getLogger("crossport.amazon")
 AWS_REGIONS = {"NA": "us-east-1", "EU": "eu-west-1", "FE": "us-west-2"}
@@ -105,11 +106,13 @@ class SpApiClient:
     def __init__(self, app: AppConfig, account: SellerAccount, limiter: RateLimiter, *,
                  recorder: Callable[[Attempt], None] | None = None,
                  on_revoked: Callable[[str], None] | None = None,
+                 shared_tokens: SharedTokens | None = None,
                  max_attempts: int = 6) -> None:  # fmt: skip
         self.app, self.account, self.limiter = app, account, limiter
         self.recorder, self.on_revoked, self.max_attempts = recorder, on_revoked, max_attempts
         self._responses = threading.local()  # the last HTTP response seen by this thread
-        self._token_class = tokens.token_client_class(app.lwa_token_url, _tls_context)
+        self._token_class = tokens.token_client_class(app.lwa_token_url, _tls_context,
+                                                      shared_tokens)  # fmt: skip
         self._clients: dict[tuple, object] = {}
         self._credentials = SimpleNamespace(lwa_app_id=app.lwa_client_id, refresh_token=None,
                                             lwa_client_secret=app.lwa_client_secret)  # fmt: skip
@@ -206,7 +209,7 @@ class SpApiClient:
                 return outcome
             elif attempt.status == 403 and not refreshed:
                 # an access token Amazon no longer honours: fetch a new one once
-                tokens.forget(self.account.refresh_token)
+                self.forget_access_token(grantless_scope)
                 refreshed = True
                 continue
             elif attempt.status and attempt.status not in RETRY_STATUSES:
@@ -223,6 +226,12 @@ class SpApiClient:
             f"{operation} still failing after {self.max_attempts} attempts ({attempt.status})",
             operation=operation, status=attempt.status, codes=tuple(attempt.error_codes),
             request_id=attempt.request_id)  # fmt: skip
+
+    def forget_access_token(self, grantless_scope: str = "") -> None:
+        """Drop the cached access token (the seller's, or the application's of a scope) in this
+        process and in the shared cache, so the next call fetches a new one."""
+        self._token_class.forget(self.app.lwa_client_id, self.account.refresh_token,
+                                 grantless_scope)  # fmt: skip
 
     def _describe(self, attempt: Attempt, outcome) -> None:
         response: httpx.Response | None = self._responses.last

@@ -7,7 +7,9 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, redirect, request
+from flask import Blueprint, current_app, g, jsonify, redirect, request
+
+from .state import CallRecord
 
 bp = Blueprint("lwa", __name__)
 CODE_SECONDS = 300  # Amazon's spapi_oauth_code is valid for five minutes
@@ -19,6 +21,20 @@ def _emulator():
 
 def _error(status: int, code: str, description: str):
     return jsonify({"error": code, "error_description": description}), status
+
+
+@bp.after_request
+def _record_grant(response):
+    """Token requests appear in the call log as `lwa:<grant type>` (the seller's id as caller),
+    so a test can count how often Crossport asks LWA."""
+    if request.endpoint == "lwa.token":
+        state = _emulator().state
+        owner = g.get("lwa_owner") or ("", None)
+        record = CallRecord(f"lwa:{request.form.get('grant_type', '')}", owner[0] or "",
+                            owner[1], response.status_code, time.time(), "")  # fmt: skip
+        with state.lock:
+            state.calls.append(record)
+    return response
 
 
 @bp.post("/auth/o2/token")
@@ -36,6 +52,7 @@ def token():
         with state.lock:
             owner = state.refresh_tokens.get(refresh)
             revoked = refresh in state.revoked
+        g.lwa_owner = owner
         if owner is None or revoked:
             return _error(
                 400,

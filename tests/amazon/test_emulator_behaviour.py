@@ -92,9 +92,7 @@ def test_seller_performance_report(emulator, seller, eu_client):
 
 def test_an_expired_access_token_is_renewed(emulator, eu_client):
     emulator.control("POST", "options", json={"access_token_seconds": 1})
-    from integrations.amazon import tokens
-
-    tokens.forget(eu_client.account.refresh_token)
+    eu_client.forget_access_token()
     assert sellers.marketplace_participations(eu_client)
     time.sleep(1.1)  # Amazon's token expired; the client's cache still holds it
     assert sellers.marketplace_participations(eu_client)

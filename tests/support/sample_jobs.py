@@ -27,3 +27,11 @@ def slow_count(shop_id: int, marker_path: str) -> None:
     if attempts == 1:
         time.sleep(60)  # the test kills the worker here
     finish_run(run, f"finished on attempt {attempts}")
+
+
+def read_participations(account_id: int) -> None:
+    """One SP-API call for a stored account through the production client (a job per call)."""
+    from integrations.amazon import sellers
+    from integrations.amazon.accounts import client_for_id
+
+    sellers.marketplace_participations(client_for_id(account_id))
