@@ -129,6 +129,9 @@ class Settings:
     # days the record of a received notification (a malformed one's body too) is kept: longer
     # than SQS keeps a message (14 days at most), so a late redelivery still finds its record
     notification_retention_days: int = 30
+    # days the record of a store webhook (Shopify, WooCommerce) is kept once processed: the
+    # delivery dedup needs it only while a store may still retry (hours), the dashboard a week
+    webhook_retention_days: int = 30
 
     @property
     def production(self) -> bool:
@@ -228,6 +231,8 @@ class Settings:
             raise SettingsError(f"{PREFIX}SQS_WAIT_SECONDS: SQS waits 0 to 20 seconds")
         if self.notification_retention_days < 1:
             raise SettingsError(f"{PREFIX}NOTIFICATION_RETENTION_DAYS: at least 1 day")
+        if self.webhook_retention_days < 1:
+            raise SettingsError(f"{PREFIX}WEBHOOK_RETENTION_DAYS: at least 1 day")
 
 
 # The sandbox emulators are configured with these same demo credentials.

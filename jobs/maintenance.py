@@ -8,12 +8,13 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from core.apilog import purge_old_calls
 from core.db import db, utcnow
 from core.models import JobRun, OrderLink, WebhookEvent
 from core.redis import get_redis
+from core.retention import delete_in_batches
 
 log = logging.getLogger("crossport.jobs")
 
@@ -38,17 +39,39 @@ def purge_buyer_pii() -> int:
     return result.rowcount or 0
 
 
+# A record past its retention goes only once handled: "received" is work still to do, whatever
+# its age (requeue_unprocessed_events re-queues it). Failed ones (a handler error, a malformed
+# notification) are what the seller is shown and support reads: kept as long as the rest,
+# counted from receipt like the rest.
+SETTLED = ("done", "ignored", "failed")
+STORE_PLATFORMS = ("shopify", "woocommerce")
+
+
 def purge_notification_records() -> int:
     """Drop the records of Amazon notifications received longer ago than the retention period."""
-    days = current_app.config["SETTINGS"].notification_retention_days
+    return _purge_events(("amazon",), current_app.config["SETTINGS"].notification_retention_days)
+
+
+def purge_webhook_records() -> int:
+    """Drop the records of store webhooks received longer ago than the retention period.
+
+    The record is also the delivery's dedup key (the same delivery three times acts once), so it
+    must outlive every redelivery: Shopify retries a failed delivery 8 times over 4 hours (its
+    older documentation said 48 hours), and WooCommerce never redelivers (it disables the webhook
+    after about 5 consecutive failures). The default 30 days is far beyond either, so a purge
+    never lets a late retry act twice."""
+    days = current_app.config["SETTINGS"].webhook_retention_days
+    return _purge_events(STORE_PLATFORMS, days)
+
+
+def _purge_events(platforms: tuple[str, ...], days: int) -> int:
     cutoff = utcnow() - timedelta(days=days)
-    result = db.session.execute(
-        delete(WebhookEvent)
-        .where(WebhookEvent.platform == "amazon")
-        .where(WebhookEvent.received_at < cutoff)
+    return delete_in_batches(
+        WebhookEvent,
+        WebhookEvent.platform.in_(platforms),
+        WebhookEvent.received_at < cutoff,
+        WebhookEvent.status.in_(SETTLED),
     )
-    db.session.commit()
-    return result.rowcount or 0
 
 
 def requeue_unprocessed_events() -> int:

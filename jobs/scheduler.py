@@ -42,6 +42,7 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     PeriodicTask("amazon-subscriptions", "jobs.notifications.subscribe_all_accounts", 3600),
     PeriodicTask("amazon-unsubscriptions", "jobs.unsubscribe.unsubscribe_gone_accounts", 3600),
     PeriodicTask("purge-notifications", "jobs.maintenance.purge_notification_records", 3600),
+    PeriodicTask("purge-webhooks", "jobs.maintenance.purge_webhook_records", 3600),
 )
 
 
