@@ -1,12 +1,13 @@
-"""Tenant lifecycle: uninstall (tokens gone, scheduled work stops, Amazon notifications stopped)
-and redaction (data gone)."""
+"""Tenant lifecycle: uninstall (tokens gone, scheduled work stops, Amazon notifications stopped),
+an Amazon account disconnected by the seller (the same, for one region), and redaction."""
 
 from __future__ import annotations
 
 import logging
 
 from core.db import db, utcnow
-from core.models import AmazonAccount, Shop
+from core.models import Alert, AmazonAccount, Shop
+from integrations.amazon.pause import pause_account_work
 from jobs.unsubscribe import request_unsubscription
 
 log = logging.getLogger("crossport.jobs")
@@ -29,6 +30,33 @@ def uninstall_shop(shop_id: int) -> None:
     for account in db.session.query(AmazonAccount).filter_by(shop_id=shop_id):
         request_unsubscription(account)
     log.info("shop uninstalled", extra={"shop_id": shop_id})
+
+
+def disconnect_amazon_account(account_id: int, by: str) -> bool:
+    """The seller disconnects an account from the page: its token erased, its marketplaces
+    paused (integrations/amazon/pause.py), its subscription deleted on Amazon in a job. False
+    when it already was (nothing changes, nothing is queued again)."""
+    account = db.session.get(AmazonAccount, account_id)
+    if account is None:
+        raise LookupError(f"no Amazon account {account_id}")
+    if account.disconnected_at is not None and account.refresh_token is None:
+        return False
+    now = utcnow()
+    paused = pause_account_work(db.session, account)
+    account.status, account.refresh_token = "disconnected", None
+    account.disconnected_at, account.disconnected_by = now, by[:255]
+    account.status_reason = f"Disconnected by {by} on {now:%Y-%m-%d %H:%M} UTC"[:500]
+    # the activity page's record of it, settled by connecting the region again
+    db.session.add(Alert(shop_id=account.shop_id, kind="amazon_disconnected", severity="info",
+                         message=f"Amazon {account.region} disconnected by {by}",
+                         details={"account_id": account.id, "region": account.region,
+                                  "at": now.isoformat(), "by": by, "paused": paused}))  # fmt: skip
+    db.session.commit()
+    # after the commit: the job keeps a subscription another connected account still uses
+    request_unsubscription(account)
+    log.info("amazon account disconnected by the seller",
+             extra={"account_id": account.id, "shop_id": account.shop_id})  # fmt: skip
+    return True
 
 
 def redact_shop(shop_id: int) -> None:

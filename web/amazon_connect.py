@@ -8,6 +8,7 @@ from core.db import db
 from core.models import AmazonAccount, TargetMarketplace
 from integrations.amazon import auth
 from jobs.notifications import request_subscription
+from jobs.tenants import disconnect_amazon_account
 from web.auth import require_shop
 
 bp = Blueprint("amazon_connect", __name__)
@@ -59,14 +60,38 @@ def callback():
 def accounts():
     """The shop's Amazon accounts and their marketplaces (currency and language from Amazon)."""
     rows = db.session.query(AmazonAccount).filter_by(shop_id=g.shop_id).all()
-    return jsonify(accounts=[{
+    return jsonify(accounts=[_account_view(a) for a in rows])
+
+
+def _account_view(a: AmazonAccount) -> dict:
+    return {
         "id": a.id, "region": a.region, "selling_partner_id": a.selling_partner_id,
         "status": a.status, "status_reason": a.status_reason,
+        "disconnected_at": a.disconnected_at.isoformat() + "Z" if a.disconnected_at else None,
+        "disconnected_by": a.disconnected_by,
         "marketplaces": [{"marketplace_id": m.marketplace_id, "country_code": m.country_code,
                           "name": m.name, "currency": m.currency, "language": m.language,
-                          "enabled": m.enabled, "participating": m.participating}
+                          "enabled": m.enabled, "paused": m.paused,
+                          "participating": m.participating}
                          for m in a.marketplaces],
-    } for a in rows])  # fmt: skip
+    }  # fmt: skip
+
+
+@bp.post("/amazon/accounts/<int:account_id>/disconnect")
+@require_shop("admin")
+def disconnect(account_id: int):
+    """Disconnect one of the shop's accounts (token erased, its work stopped, Amazon asked to
+    stop notifying); asking again answers the same, with "changed": false."""
+    account = (
+        db.session.query(AmazonAccount).filter_by(id=account_id, shop_id=g.shop_id).one_or_none()
+    )
+    if account is None:  # another shop's id looks exactly like one that does not exist
+        return jsonify(error="not_found", message=f"no Amazon account {account_id} here"), 404
+    user = g.user
+    changed = disconnect_amazon_account(
+        account.id, by=user.name or user.email or user.platform_user_id
+    )
+    return jsonify(account=_account_view(account), changed=changed)
 
 
 @bp.post("/amazon/marketplaces")

@@ -75,6 +75,14 @@ def client_strings() -> dict[str, str]:
         "msg.no_problems": _("No problems found."),
         "msg.connect": _("Connect"),
         "msg.reconnect": _("Reconnect"),
+        "msg.disconnect": _("Disconnect"),
+        "msg.disconnect_title": _("Disconnect the Amazon {region} account?"),
+        "msg.disconnected": _("The Amazon {region} account is disconnected."),
+        "msg.disconnected_by": _("Disconnected by {who} on {when}"),
+        "msg.listings_left": _(
+            "{count} listings stay on Amazon, no longer kept in step. "
+            "Connect the region again to resume."
+        ),
         "msg.enabled": _("Sell here"),
         "msg.products": _("{count} products"),
         "msg.none": _("None"),

@@ -27,6 +27,9 @@ class AmazonAccount(Base):
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
     # the ORDER_CHANGE subscription made for it: deleted on Amazon, by this id, when it goes
     subscription_id: Mapped[str | None] = mapped_column(String(100))
+    # set when the seller disconnects it from the page (who: a staff name or email)
+    disconnected_at: Mapped[datetime | None]
+    disconnected_by: Mapped[str | None] = mapped_column(String(255))
 
     marketplaces: Mapped[list[TargetMarketplace]] = relationship(
         back_populates="account", cascade="all, delete-orphan"
@@ -52,6 +55,8 @@ class TargetMarketplace(Base):
     language: Mapped[str] = mapped_column(String(10))  # e.g. de_DE
     participating: Mapped[bool] = mapped_column(default=True)
     enabled: Mapped[bool] = mapped_column(default=False)  # chosen by the seller
+    # enabled until its account was disconnected: reconnecting enables it again
+    paused: Mapped[bool] = mapped_column(default=False)
     fulfillment_channel: Mapped[str] = mapped_column(String(3), default="FBM")  # FBM|FBA
     safety_buffer: Mapped[int | None]  # None = the shop's default
     return_address: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -20,10 +20,11 @@ from sqlalchemy import update
 
 from core.apilog import record_api_call
 from core.db import db, utcnow
-from core.models import AmazonAccount, AuthState, TargetMarketplace
+from core.models import Alert, AmazonAccount, AuthState, TargetMarketplace
 
 from . import sellers, tokens
 from .accounts import client_for
+from .pause import resume_account_work
 
 STATE_LIFETIME = timedelta(minutes=10)
 REGIONS = ("NA", "EU", "FE")
@@ -132,12 +133,25 @@ def complete(nonce: str, code: str, selling_partner_id: str) -> AmazonAccount:
     if account is None:
         account = AmazonAccount(shop_id=state.shop_id, region=region)
         db.session.add(account)
+    if account.status == "disconnected":  # connected again: what the disconnection paused goes on
+        resume_account_work(account)
+        resolve_disconnection_alerts(account)
     account.selling_partner_id = selling_partner_id
     account.refresh_token = refresh_token
     account.status, account.status_reason, account.connected_at = "connected", "", utcnow()
     db.session.commit()
     import_participations(account)
     return account
+
+
+def resolve_disconnection_alerts(account: AmazonAccount) -> None:
+    """The account's open 'disconnected' alerts are settled by connecting it again."""
+    alerts = db.session.query(Alert).filter_by(
+        shop_id=account.shop_id, kind="amazon_disconnected", resolved_at=None
+    )
+    for alert in alerts:
+        if (alert.details or {}).get("account_id") == account.id:
+            alert.resolved_at = utcnow()
 
 
 def import_participations(account: AmazonAccount) -> list[TargetMarketplace]:

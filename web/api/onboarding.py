@@ -16,9 +16,10 @@ from core.models import (
 )
 from jobs.queues import enqueue
 from mapping.marketplaces import MARKETPLACES
-from web.api.registry import not_found, operation
+from web.api.registry import conflict, not_found, operation
 
 REGIONS = ("NA", "EU", "FE")
+ON_AMAZON = ("submitted", "active")  # listing statuses that exist on Amazon
 SELLER_CENTRAL = {
     "NA": "sellercentral.amazon.com",
     "EU": "sellercentral-europe.amazon.com",
@@ -57,6 +58,9 @@ class MarketplaceSchema(Schema):
     language = fields.Str()
     participating = fields.Bool()
     enabled = fields.Bool()
+    # its account is disconnected: nothing is sent there until the region is connected again
+    paused = fields.Bool()
+    listings_left = fields.Int()  # listings still on Amazon there, no longer kept in step
     fulfillment_channel = fields.Str()
     safety_buffer = fields.Int(allow_none=True)
     return_address = fields.Nested(AddressSchema)
@@ -65,11 +69,15 @@ class MarketplaceSchema(Schema):
 
 class RegionSchema(Schema):
     region = fields.Str()
+    account_id = fields.Int(allow_none=True)
     connected = fields.Bool()
     status = fields.Str()
     status_reason = fields.Str()
+    disconnected_at = fields.DateTime(allow_none=True)
+    disconnected_by = fields.Str(allow_none=True)  # set when the seller disconnected it here
     selling_partner_id = fields.Str(allow_none=True)
     authorize_url = fields.Str()
+    disconnect_url = fields.Str(allow_none=True)
 
 
 class ChecklistItemSchema(Schema):
@@ -103,8 +111,9 @@ class JobQueuedSchema(Schema):
     run_id = fields.Int(allow_none=True)
 
 
-def _marketplace_row(row: TargetMarketplace) -> dict:
+def _marketplace_row(row: TargetMarketplace, listings_left: int = 0) -> dict:
     known = MARKETPLACES.get(row.marketplace_id)
+    disconnected = row.account is not None and row.account.status != "connected"
     return {
         "id": row.id,
         "marketplace_id": row.marketplace_id,
@@ -115,6 +124,8 @@ def _marketplace_row(row: TargetMarketplace) -> dict:
         "language": row.language,
         "participating": row.participating,
         "enabled": row.enabled,
+        "paused": row.paused or disconnected,
+        "listings_left": listings_left if disconnected else 0,
         "fulfillment_channel": row.fulfillment_channel,
         "safety_buffer": row.safety_buffer,
         "return_address": row.return_address or {},
@@ -137,6 +148,8 @@ def _not_yet_open(region: str, taken: set[str]) -> list[dict]:
             "language": m.language_tag,
             "participating": False,
             "enabled": False,
+            "paused": False,
+            "listings_left": 0,
             "fulfillment_channel": "FBM",
             "safety_buffer": None,
             "return_address": {},
@@ -156,7 +169,13 @@ def onboarding_state(shop_id: int) -> dict:
         .order_by(TargetMarketplace.country_code)
         .all()
     )
-    marketplaces = [_marketplace_row(r) for r in rows]
+    left = dict(
+        db.session.query(Listing.marketplace_id, func.count(Listing.id))
+        .filter(Listing.shop_id == shop_id, Listing.status.in_(ON_AMAZON))
+        .group_by(Listing.marketplace_id)
+        .all()
+    )
+    marketplaces = [_marketplace_row(r, left.get(r.marketplace_id, 0)) for r in rows]
     taken = {r.marketplace_id for r in rows}
     for region, account in accounts.items():
         if account.status == "connected":
@@ -167,8 +186,14 @@ def onboarding_state(shop_id: int) -> dict:
             "connected": bool(a and a.status == "connected"),
             "status": a.status if a else "not_connected",
             "status_reason": a.status_reason if a else "",
+            "disconnected_at": a.disconnected_at if a else None,
+            "disconnected_by": a.disconnected_by if a else None,
+            "account_id": a.id if a else None,
             "selling_partner_id": a.selling_partner_id if a else None,
             "authorize_url": f"/amazon/authorize?region={region}",
+            "disconnect_url": f"/amazon/accounts/{a.id}/disconnect"
+            if a and a.status == "connected"
+            else None,
         }
         for region in REGIONS
         for a in [accounts.get(region)]
@@ -234,6 +259,11 @@ def update_marketplace(marketplace_row_id: int, body: dict):
     )
     if row is None:
         return not_found("no such marketplace")
+    if body.get("enabled") and row.account is not None and row.account.status != "connected":
+        return conflict(
+            "account_disconnected",
+            f"the Amazon {row.account.region} account is disconnected: connect it again first",
+        )
     for key in ("enabled", "fulfillment_channel", "safety_buffer"):
         if key in body:
             setattr(row, key, body[key])

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
 
 from core.db import db
-from core.models import Listing, ProductSnapshot, TargetMarketplace, VariantSnapshot
+from core.models import AmazonAccount, Listing, ProductSnapshot, TargetMarketplace, VariantSnapshot
 from core.models.catalog import LISTING_STATUSES
 from mapping.marketplaces import MARKETPLACES
 from web.api.registry import not_found, operation
@@ -48,6 +48,8 @@ class MarketplaceRefSchema(Schema):
     country_code = fields.Str()
     name = fields.Str()
     currency = fields.Str()
+    # its Amazon account is disconnected: its listings show as such, and nothing is sent there
+    disconnected = fields.Bool()
 
 
 class ProductPageSchema(Schema):
@@ -128,6 +130,29 @@ def enabled_marketplaces(shop_id: int) -> list[dict]:
     ]
 
 
+def disconnected_marketplaces(shop_id: int) -> list[dict]:
+    """Marketplaces sold in until their account was disconnected (paused, or enabled with a
+    revoked account): their listings are still on Amazon, and no longer kept in step."""
+    rows = (
+        db.session.query(TargetMarketplace)
+        .join(AmazonAccount, AmazonAccount.id == TargetMarketplace.account_id)
+        .filter(TargetMarketplace.shop_id == shop_id, AmazonAccount.status != "connected")
+        .filter(or_(TargetMarketplace.paused.is_(True), TargetMarketplace.enabled.is_(True)))
+        .order_by(TargetMarketplace.country_code)
+        .all()
+    )
+    return [
+        {
+            "marketplace_id": r.marketplace_id,
+            "country_code": r.country_code,
+            "name": r.name or _site(r.marketplace_id),
+            "currency": r.currency,
+            "disconnected": True,
+        }
+        for r in rows
+    ]
+
+
 def _site(marketplace_id: str) -> str:
     known = MARKETPLACES.get(marketplace_id)
     return known.site if known else marketplace_id
@@ -203,10 +228,16 @@ def product_statuses(shop_id: int, product_ids: list[int], marketplace_ids: list
     response=ProductPageSchema,
 )
 def list_products(query: dict):
-    marketplaces = enabled_marketplaces(g.shop_id)
+    gone = {m["marketplace_id"]: m for m in disconnected_marketplaces(g.shop_id)}
+    marketplaces = [m for m in enabled_marketplaces(g.shop_id) if m["marketplace_id"] not in gone]
+    marketplaces += gone.values()
     ids = [m["marketplace_id"] for m in marketplaces]
     products = _rows(g.shop_id, query)
     statuses = product_statuses(g.shop_id, [p.id for p in products], ids)
+    for by_market, _problems, _skus in statuses.values():
+        for market_id in gone:  # listed there once, not in step any more
+            if by_market[market_id] != "not_mapped":
+                by_market[market_id] = "disconnected"
     wanted_markets = [query["marketplace_id"]] if query["marketplace_id"] else ids
     counts: dict[str, int] = {}
     items = []

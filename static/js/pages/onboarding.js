@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var C = window.Crossport, el = C.el, $ = C.$, t = C.t;
-  var state = null, editing = null;
+  var state = null, editing = null, disconnecting = null;
 
   function render() {
     var list = C.clear($("checklist"));
@@ -13,10 +13,21 @@
     });
     var regions = C.clear($("regions"));
     state.regions.forEach(function (r) {
-      regions.appendChild(el("tr", {},
-        el("td", {}, r.region), el("td", {}, C.badge(r.status)), el("td", {}, r.selling_partner_id || "–"),
-        el("td", {}, el("button", { className: "btn" + (r.connected ? "" : " btn-primary"), "data-min-role": "admin",
-          onclick: function () { connect(r); } }, r.connected ? t("msg.reconnect") : t("msg.connect")))));
+      var status = el("td", {}, C.badge(r.status));
+      if (r.status === "disconnected") {
+        status.appendChild(el("div", { className: "subdued small" }, r.disconnected_by
+          ? t("msg.disconnected_by", { who: r.disconnected_by, when: new Date(r.disconnected_at).toLocaleString() })
+          : r.status_reason));
+      }
+      var actions = el("td", { className: "inline" },
+        el("button", { className: "btn" + (r.connected ? "" : " btn-primary"), "data-min-role": "admin", dataset: { action: "connect" },
+          onclick: function () { connect(r); } }, r.status === "not_connected" ? t("msg.connect") : t("msg.reconnect")));
+      if (r.disconnect_url) {
+        actions.appendChild(el("button", { className: "btn btn-plain", "data-min-role": "admin", dataset: { action: "disconnect" },
+          onclick: function () { askDisconnect(r); } }, t("msg.disconnect")));
+      }
+      regions.appendChild(el("tr", { dataset: { region: r.region } },
+        el("td", {}, r.region), status, el("td", {}, r.selling_partner_id || "–"), actions));
     });
     var rows = C.clear($("marketplaces"));
     if (!state.marketplaces.length) rows.appendChild(C.emptyRow(7));
@@ -24,7 +35,11 @@
       var tr = el("tr", { dataset: { marketplace: m.marketplace_id } },
         el("td", {}, el("strong", {}, m.name), el("div", { className: "subdued small" }, m.country_code + " · " + m.region)),
         el("td", {}, m.currency), el("td", {}, m.language));
-      if (!m.participating || m.id === null) {
+      if (m.paused) {
+        // its account is disconnected: nothing is sent there until the region is connected again
+        tr.appendChild(el("td", { colspan: 4, className: "subdued" }, C.badge("disconnected"), " ",
+          m.listings_left ? t("msg.listings_left", { count: m.listings_left }) : ""));
+      } else if (!m.participating || m.id === null) {
         tr.appendChild(el("td", { colspan: 4, className: "subdued" }, t("msg.how_to_open", { where: m.how_to_open || "Seller Central" })));
       } else {
         tr.appendChild(el("td", {}, el("input", { type: "checkbox", checked: m.enabled, "data-min-role": "admin",
@@ -60,6 +75,24 @@
       if (win) win.location = answer.url; else window.open(answer.url, "_blank");
     } catch (error) { if (win) win.close(); C.fail(error); }
   }
+
+  function askDisconnect(region) {
+    disconnecting = region;
+    $("disconnect-title").textContent = t("msg.disconnect_title", { region: region.region });
+    $("disconnect-dialog").returnValue = "";  // Escape keeps the last value: never a stale "yes"
+    $("disconnect-dialog").showModal();
+  }
+
+  $("disconnect-dialog").addEventListener("close", async function () {
+    var region = disconnecting;
+    disconnecting = null;
+    if ($("disconnect-dialog").returnValue !== "disconnect" || !region) return;
+    try {
+      await C.api(region.disconnect_url, { method: "POST" });
+      C.toast(t("msg.disconnected", { region: region.region }));
+    } catch (error) { C.fail(error); }
+    load();
+  });
 
   async function save(market, change) {
     try {

@@ -13,7 +13,11 @@
   function renderHead() {
     var head = $("products-head");
     while (head.children.length > 3) head.removeChild(head.lastChild);
-    data.marketplaces.forEach(function (m) { head.appendChild(el("th", { title: m.name }, m.country_code)); });
+    data.marketplaces.forEach(function (m) {
+      // a disconnected account's marketplace: its listings are on Amazon, no longer kept in step
+      head.appendChild(el("th", { title: m.disconnected ? m.name + " · " + t("status.disconnected") : m.name,
+        className: m.disconnected ? "subdued" : "" }, m.country_code));
+    });
     if (!marketsLoaded) {
       data.marketplaces.forEach(function (m) { $("marketplace").appendChild(el("option", { value: m.marketplace_id }, m.name)); });
       marketsLoaded = true;
@@ -51,7 +55,8 @@
   }
 
   async function start(mode) {
-    var markets = $("marketplace").value ? [$("marketplace").value] : data.marketplaces.map(function (m) { return m.marketplace_id; });
+    var markets = $("marketplace").value ? [$("marketplace").value] : data.marketplaces
+      .filter(function (m) { return !m.disconnected; }).map(function (m) { return m.marketplace_id; });
     try {
       var run = await C.api("/api/publish", { method: "POST", body: {
         product_ids: Array.from(selected), marketplace_ids: markets, mode: mode } });
