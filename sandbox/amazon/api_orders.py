@@ -41,8 +41,9 @@ def get_orders(em, call: Call):
     field = "created" if created else "updated"
     since = _parse_time(created or updated, "CreatedAfter" if created else "LastUpdatedAfter")
     before_name = "CreatedBefore" if created else "LastUpdatedBefore"
-    # Amazon says up to when its answer is complete; the emulator has no replication lag
-    until = time.time()
+    # Amazon says up to when its answer is complete, even while an order placed before that is
+    # not shown yet (visible_at: its lag behind the notification), as Amazon's replication does
+    now = until = time.time()
     if q.get(before_name):
         until = min(until, _parse_time(q[before_name], before_name))
     statuses = set(q.get("OrderStatuses") or [])
@@ -52,6 +53,7 @@ def get_orders(em, call: Call):
     matching = sorted(
         (o for o in state.orders.values()
          if o["seller"] == call.seller and o["MarketplaceId"] in ids
+         and o.get("visible_at", 0) <= now
          and since <= o[field] <= until + 1e-6
          and (not statuses or o["OrderStatus"] in statuses)
          and (not channels or o["FulfillmentChannel"] in channels)),

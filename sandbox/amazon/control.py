@@ -13,7 +13,9 @@ GET    /_sandbox/violations     contract violations;  DELETE clears them
 POST   /_sandbox/orders         {marketplace_id, items: [{sku, quantity, price, tax?,
                                  shipping?, title?, asin?}], fulfillment_channel?: MFN|AFN,
                                  seller_id?, currency?, status?, pending_seconds?,
-                                 purchase_date?, address?, buyer?}
+                                 purchase_date?, address?, buyer?, visible_after_seconds?}
+                                visible_after_seconds: getOrders shows it only that much later
+                                (Amazon's lag behind the ORDER_CHANGE notification)
 POST   /_sandbox/orders/<id>/cancel
 POST   /_sandbox/orders/<id>/defect {kind: claims|chargebacks|negativeFeedback}  (order defect rate)
 GET    /_sandbox/orders/<id>    the order with its shipments
@@ -179,7 +181,8 @@ def show_order(order_id: str):
 
 
 def _order_view(order: dict) -> dict:
-    return {k: v for k, v in order.items() if k not in ("created", "updated", "pending_until")}
+    hidden = ("created", "updated", "pending_until", "visible_at")
+    return {k: v for k, v in order.items() if k not in hidden}
 
 
 @bp.post("/inventory")

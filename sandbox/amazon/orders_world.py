@@ -46,6 +46,7 @@ def place_order(state, spec: dict) -> dict:
     )
     purchased = datetime.fromisoformat(spec["purchase_date"].replace("Z", "+00:00")) \
         if spec.get("purchase_date") else utcnow()  # fmt: skip
+    lag = _visible_after(spec.get("visible_after_seconds", 0))
     items, total = [], Decimal("0")
     for n, line in enumerate(spec["items"], start=1):
         quantity = int(line.get("quantity", 1))
@@ -77,6 +78,10 @@ def place_order(state, spec: dict) -> dict:
         "PurchaseDate": iso(purchased), "LastUpdateDate": iso(purchased),
         "created": purchased.timestamp(), "updated": time.time(),
         "pending_until": time.time() + state.scaled(float(spec.get("pending_seconds", 0))),
+        # Amazon's getOrders lags its ORDER_CHANGE notification by seconds to a minute: the
+        # order is hidden from getOrders until then. Not scaled by speedup: the lag is measured
+        # against the client's own wall-clock delays (its follow-up poll).
+        "visible_at": time.time() + lag,
         "OrderTotal": money(total, currency), "items": items,
         "NumberOfItemsShipped": sum(i["QuantityShipped"] for i in items),
         "NumberOfItemsUnshipped": sum(i["QuantityOrdered"] - i["QuantityShipped"] for i in items),
@@ -100,6 +105,17 @@ def place_order(state, spec: dict) -> dict:
     if status == "Pending":
         _clear_payment_later(state, order)
     return order
+
+
+def _visible_after(value) -> float:
+    """The order's lag behind its notification, in seconds; a bad value says what it got."""
+    try:
+        lag = float(value)
+    except (TypeError, ValueError):
+        lag = -1.0
+    if not 0 <= lag <= 3600:
+        raise ValueError(f"visible_after_seconds must be 0 to 3600 seconds, got {value!r}")
+    return lag
 
 
 def touch(state, order: dict, status: str | None = None, reason: str = "") -> None:
