@@ -1,0 +1,128 @@
+"""The seller disconnects an Amazon account from the page, then connects it again: the route, a
+real worker deleting the subscription on the SP-API emulator, the minute's order poll skipping the
+account, and the LWA flow bringing it back. Real workers, real emulators over HTTP."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core.db import db
+from core.models import Alert, AmazonAccount, Shop, TargetMarketplace, User
+from jobs.queues import get_queue
+from jobs.scheduler import SCHEDULE, tick
+from tests.amazon.test_authorization import _approve
+from tests.jobs.conftest import wait_for
+from tests.jobs.test_order_notifications import (  # the notifications world, as a fixture here
+    _deletions,
+    _notified_orders,
+    _subscribed_accounts,
+    notified,  # noqa: F401
+    sqs_server,  # noqa: F401
+)
+from tests.jobs.test_orders import _place
+from web.auth import Identity, issue_page_token
+
+# Amazon notifies Crossport through the SQS emulator in every test here
+pytestmark = pytest.mark.usefixtures("notified")
+POLL = next(task for task in SCHEDULE if task.name == "poll-orders")
+
+
+def _admin(world) -> dict:
+    """Headers of an admin of the world's WooCommerce shop (a page token, as the page holds)."""
+    shop = db.session.get(Shop, world.shop_id)
+    user = User(shop_id=shop.id, platform_user_id="admin-7", role="admin", name="Ada Admin")
+    db.session.add(user)
+    db.session.commit()
+    identity = Identity(platform="woocommerce", domain=shop.domain, user_id="admin-7")
+    return {"Authorization": f"Bearer {issue_page_token(shop, user, identity)}"}
+
+
+def _disconnect(world, account_id: int, headers: dict):
+    answer = world.app.test_client().post(
+        f"/amazon/accounts/{account_id}/disconnect", headers=headers
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json
+
+
+def _polled_regions(world) -> list[str]:
+    return [call["region"] for call in world.amazon.calls("getOrders")]
+
+
+def _poll_once(world) -> list[str]:
+    """The scheduler's minute poll, run by the worker; returns the regions it asked Amazon."""
+    before = len(_polled_regions(world))
+    assert tick((POLL,)) == ["poll-orders"]
+    wait_for(lambda: len(_polled_regions(world)) >= before + 2, 60, message=world.worker_logs)
+    orders = get_queue("orders")
+    wait_for(lambda: orders.count == 0 and orders.started_job_registry.count == 0, 60)
+    return sorted(set(_polled_regions(world)[before:]))
+
+
+def test_disconnecting_deletes_the_subscription_on_amazon_and_stops_the_polls(world):
+    world.start_workers(1)
+    accounts = _subscribed_accounts(world)
+    eu = accounts["EU"]
+    # when an admin disconnects the EU account from the page
+    answer = _disconnect(world, eu.id, _admin(world))
+    assert answer["changed"] is True and answer["account"]["status"] == "disconnected"
+    # then a worker deletes its subscription on Amazon, by id, with the grantless token
+    wait_for(lambda: len(_deletions(world)) == 1, 30, message=world.worker_logs)
+    assert [(c["region"], c["caller"], c["status"]) for c in _deletions(world)] == [
+        ("EU", "grantless", 200)
+    ]
+    wait_for(lambda: db.session.get(AmazonAccount, eu.id).subscription_id is None, 10)
+    # and NA and FE keep theirs
+    kept = {
+        a.region: a.subscription_id for a in db.session.query(AmazonAccount) if a.region != "EU"
+    }
+    assert kept == {r: accounts[r].subscription_id for r in ("NA", "FE")}
+    # an order placed in Germany afterwards is not announced to Crossport any more
+    amazon_id = _place(world, "DE", "ANY-1")
+    time.sleep(1)
+    assert amazon_id not in _notified_orders(world)
+    # the minute's order poll asks Amazon for NA and FE only
+    assert _poll_once(world) == ["FE", "NA"]
+    # nothing failed on the way
+    for name in ("periodic", "orders"):
+        assert get_queue(name).failed_job_registry.count == 0, world.worker_logs()
+
+
+def test_connecting_the_seller_again_brings_the_account_back(world):
+    world.start_workers(1)
+    eu = _subscribed_accounts(world)["EU"]
+    old_token = eu.refresh_token
+    headers = _admin(world)
+    _disconnect(world, eu.id, headers)
+    wait_for(lambda: len(_deletions(world)) == 1, 30, message=world.worker_logs)
+    eu_markets = {m for (m,) in db.session.query(TargetMarketplace.marketplace_id).filter_by(
+        account_id=eu.id, enabled=False, paused=True)}  # fmt: skip
+    assert len(eu_markets) == 5
+    # when the seller goes through Amazon's consent again for Europe
+    world.amazon.control("POST", "consent", json={"region": "EU", "seller_id": world.seller_id})
+    client = world.app.test_client()
+    consent = client.post("/amazon/authorize?region=EU", headers=headers)
+    assert consent.status_code == 200, consent.get_data(as_text=True)
+    callback = client.get(_approve(consent.json["url"]))
+    assert callback.status_code == 200, callback.get_data(as_text=True)
+    # then the same row is connected again, with a new token that works
+    db.session.expire_all()
+    account = db.session.get(AmazonAccount, eu.id)
+    assert (account.status, account.status_reason, account.disconnected_at) == (
+        "connected",
+        "",
+        None,
+    )
+    assert account.refresh_token and account.refresh_token != old_token
+    # what the disconnection paused is enabled again, and its record is settled
+    resumed = db.session.query(TargetMarketplace).filter_by(account_id=eu.id, enabled=True)
+    assert {m.marketplace_id for m in resumed} == eu_markets
+    assert not db.session.query(TargetMarketplace).filter_by(paused=True).count()
+    (alert,) = db.session.query(Alert).filter_by(kind="amazon_disconnected").all()
+    assert alert.resolved_at is not None
+    # Amazon notifies for it again, and the minute's poll asks for all three regions
+    wait_for(lambda: db.session.get(AmazonAccount, eu.id).subscription_id, 30,
+             message=world.worker_logs)  # fmt: skip
+    assert _poll_once(world) == ["EU", "FE", "NA"]
