@@ -28,8 +28,7 @@ class AmazonSeller:
 
     # listings ----------------------------------------------------------------------------
     def set_quantity(self, marketplace_id: str, sku: str, product_type: str, quantity: int) -> dict:
-        value = [{"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}]
-        patch = {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
+        patch = listings.quantity_patch(quantity)
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
 
     def set_price(

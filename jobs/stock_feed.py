@@ -10,10 +10,10 @@ from sqlalchemy import update
 from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
+from integrations.amazon.listings import quantity_patch
 from jobs.amazon import AmazonSeller, seller_for
 from jobs.feed_window import free_feed_slots, reserve_feed_slot
 from jobs.feeds import record_patch_feed
-from jobs.listing_sync import STOCK_ATTRIBUTE
 from jobs.queues import enqueue
 from jobs.stock import (
     FEED_DEBOUNCE_SECONDS,
@@ -199,10 +199,9 @@ def _feeds_by_marketplace(shop: Shop, skus: list[str], available: dict, variants
             )
             if row.quantity_sent == quantity:
                 continue
-            value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
-            patch = {"op": "replace", "path": f"/attributes/{STOCK_ATTRIBUTE}", "value": value}
+            patches = [quantity_patch(quantity)]
             messages.append(
-                feed_message(len(messages) + 1, row.sku, "PATCH", row.product_type, patches=[patch])
+                feed_message(len(messages) + 1, row.sku, "PATCH", row.product_type, patches=patches)
             )
             changes.append((row.id, quantity))
         if messages:

@@ -17,6 +17,15 @@ VERSION = "2021-08-01"
 ALL_ITEM_DATA = ("summaries", "attributes", "issues", "offers", "fulfillmentAvailability")
 
 
+def quantity_patch(quantity: int) -> dict:
+    """The patch that sets a seller-fulfilled quantity. `merge`, not `replace`: replace swaps the
+    whole fulfillment_availability entry, so a stock update would erase the handling time
+    (lead_time_to_ship_max_days) and restock date published with the listing; merge changes only
+    the quantity of the entry whose selector (fulfillment_channel_code) matches."""
+    value = [{"fulfillment_channel_code": "DEFAULT", "quantity": int(quantity)}]
+    return {"op": "merge", "path": "/attributes/fulfillment_availability", "value": value}
+
+
 def _api(client: SpApiClient, marketplace_id: str):
     return client.api(ListingsItems, marketplace_id, version=VERSION)
 

@@ -59,7 +59,8 @@ def patch_listings_item(em, call: Call):
                  "message": f"SKU '{sku}' does not exist in {market.name}; use putListingsItem.",
                  "categories": []}  # fmt: skip
         return _submission(em, call, sku, "INVALID", [issue])
-    attributes, problems = engine.apply_patches(listing["attributes"], call.body["patches"])
+    schema = em.schemas.get(call.body["productType"], market)
+    attributes, problems = engine.apply_patches(listing["attributes"], call.body["patches"], schema)
     issues = problems + engine.validate(
         em, call.seller, market, call.body["productType"], attributes
     )

@@ -109,7 +109,10 @@ def _message(em, seller, markets, message, validator) -> list[dict]:
         elif op == "PARTIAL_UPDATE":
             attributes = {**existing["attributes"], **message["attributes"]}
         else:
-            attributes, problems = engine.apply_patches(existing["attributes"], message["patches"])
+            schema = em.schemas.get(message["productType"], market)
+            attributes, problems = engine.apply_patches(
+                existing["attributes"], message["patches"], schema
+            )
             found += problems
         requirements = message.get("requirements", "LISTING")
         issues = engine.validate(

@@ -185,8 +185,13 @@ def _offers(attributes: dict, market: Marketplace) -> list[dict]:
     return offers
 
 
-def apply_patches(attributes: dict, patches: list[dict]) -> tuple[dict, list[dict]]:
-    """JSON Patch (add/replace/merge/delete on /attributes/<name>) as Amazon applies it."""
+def apply_patches(
+    attributes: dict, patches: list[dict], schema: dict | None = None
+) -> tuple[dict, list[dict]]:
+    """JSON Patch (add/replace/merge/delete on /attributes/<name>) as Amazon applies it: `replace`
+    swaps the whole attribute, `merge` updates only the fields given in the entry that has the
+    same selector values (the product type's `selectors`; e.g. a quantity merged into
+    fulfillment_availability keeps its lead_time_to_ship_max_days)."""
     result = {k: list(v) if isinstance(v, list) else v for k, v in attributes.items()}
     problems = []
     for patch in patches:
@@ -197,7 +202,10 @@ def apply_patches(attributes: dict, patches: list[dict]) -> tuple[dict, list[dic
                              "categories": ["INVALID_ATTRIBUTE"]})  # fmt: skip
             continue
         name, op = parts[1], patch["op"]
-        if op in ("add", "replace", "merge"):
+        if op == "merge":
+            result[name] = _merge(result.get(name, []), patch.get("value", []),
+                                  _selectors(schema, name))  # fmt: skip
+        elif op in ("add", "replace"):
             result[name] = patch.get("value", [])
         elif op == "delete":
             doomed = patch.get("value")
@@ -210,6 +218,28 @@ def apply_patches(attributes: dict, patches: list[dict]) -> tuple[dict, list[dic
                 else:
                     result.pop(name, None)
     return result, problems
+
+
+# Used when no schema is at hand: the selector fields Amazon's schemas name for offers and stock.
+COMMON_SELECTORS = ("fulfillment_channel_code", "marketplace_id", "currency", "audience")
+
+
+def _selectors(schema: dict | None, name: str) -> tuple[str, ...]:
+    declared = ((schema or {}).get("properties", {}).get(name) or {}).get("selectors")
+    return tuple(declared) if declared else COMMON_SELECTORS
+
+
+def _merge(existing: list, values: list, selectors: tuple[str, ...]) -> list:
+    merged = [dict(v) if isinstance(v, dict) else v for v in existing]
+    for value in values:
+        key = tuple(value.get(s) for s in selectors)
+        same = next((m for m in merged if isinstance(m, dict)
+                     and tuple(m.get(s) for s in selectors) == key), None)  # fmt: skip
+        if same is None:
+            merged.append(value)
+        else:
+            same.update(value)
+    return merged
 
 
 def _matches_any(value: dict, doomed: list[dict]) -> bool:

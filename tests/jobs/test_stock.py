@@ -3,16 +3,21 @@
 import time
 
 from core.db import db
-from core.models import Listing, ProductSnapshot, Submission, TargetMarketplace
+from core.models import Listing, MappingProfile, ProductSnapshot, Submission, TargetMarketplace
 from jobs.stock import FEED_BACKLOG
 from tests.jobs.conftest import wait_for
 from tests.jobs.helpers import amazon_quantity, import_and_map, publish, wait_until_active
 
 
-def _published_simple_product(world) -> tuple[ProductSnapshot, str, int]:
-    """One simple kitchen product listed in every marketplace where it is valid."""
+def _published_simple_product(world, **settings) -> tuple[ProductSnapshot, str, int]:
+    """One simple kitchen product listed in every marketplace where it is valid, its mapping
+    profile given `settings` (e.g. a handling time)."""
     world.start_workers(2)
     snapshots = import_and_map(world)
+    if settings:
+        profile = db.session.query(MappingProfile).filter_by(product_type="KITCHEN").one()
+        profile.settings = {**profile.settings, **settings}
+        db.session.commit()
     product = next(
         s for s in snapshots if s.product_type == "KITCHEN" and len(s.data["variants"]) == 1
     )
@@ -52,6 +57,35 @@ def test_a_burst_of_stock_changes_costs_one_call_per_marketplace_with_the_last_v
             if "patch " in line or "stock of" in line
         )
     )
+
+
+def _availability(world, sku: str) -> dict[str, dict]:
+    return {
+        row["marketplace_id"]: row["attributes"]["fulfillment_availability"][0]
+        for row in world.amazon.control("GET", "listings")["listings"]
+        if row["sku"] == sku
+    }
+
+
+def test_a_stock_update_keeps_the_handling_time_published_with_the_listing(world):
+    # given a listing published with a five-day handling time
+    product, sku, listed = _published_simple_product(world, lead_time_days=5)
+    published = _availability(world, sku)
+    assert len(published) == listed and all(
+        a["lead_time_to_ship_max_days"] == 5 for a in published.values()
+    ), published
+    patches_before = len(world.amazon.calls("patchListingsItem"))
+    # when the store's stock changes (one SKU: a patch per marketplace)
+    world.store.control(f"products/{product.external_id}/stock", {"stock_quantity": 9})
+    world.store.wait()
+    # then Amazon holds the new quantity and still the handling time
+    wait_for(
+        lambda: all(a.get("quantity") == 9 for a in _availability(world, sku).values()),
+        60,
+        message=lambda: str(_availability(world, sku)),
+    )
+    assert all(a["lead_time_to_ship_max_days"] == 5 for a in _availability(world, sku).values())
+    assert len(world.amazon.calls("patchListingsItem")) - patches_before == listed
 
 
 def test_safety_buffer_per_marketplace_and_no_push_to_fba(world):
