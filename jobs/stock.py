@@ -120,27 +120,32 @@ def request_stock_sync(shop_id: int, sku: str) -> None:
         enqueue_sync(shop_id, sku, delay_seconds=DEBOUNCE_SECONDS)
 
 
-def enqueue_feed_drain(shop_id: int, delay_seconds: float = 0) -> None:
+# A job that finds its burst not over yet queues itself again under this suffix: its own id is
+# still taken while it runs, and the suffixed one is still deterministic (one follow-up at most).
+LATER = ":later"
+
+
+def enqueue_feed_drain(shop_id: int, delay_seconds: float = 0, suffix: str = "") -> None:
     """The shop's feed drain; one waiting job per shop (its id is deterministic)."""
     enqueue(
         "jobs.stock_feed.sync_stock_feed",
         shop_id,
         queue="sync",
-        job_id=FEED_JOB.format(shop_id=shop_id),
+        job_id=FEED_JOB.format(shop_id=shop_id) + suffix,
         title="Stock of many SKUs (feed)",
         shop_id=shop_id,
         delay_seconds=delay_seconds,
     )
 
 
-def enqueue_sync(shop_id: int, sku: str, delay_seconds: float = 0) -> None:
+def enqueue_sync(shop_id: int, sku: str, delay_seconds: float = 0, suffix: str = "") -> None:
     """The SKU's own sync job; one waiting job per SKU (its id is deterministic)."""
     enqueue(
         "jobs.stock.sync_stock",
         shop_id,
         sku,
         queue="sync",
-        job_id=SKU_JOB.format(shop_id=shop_id, sku=sku),
+        job_id=SKU_JOB.format(shop_id=shop_id, sku=sku) + suffix,
         title=f"Stock of {sku}",
         shop_id=shop_id,
         delay_seconds=delay_seconds,
@@ -167,16 +172,7 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return {}
     wait = seconds_until_due(redis, due_key)
     if wait > 0:
-        enqueue(
-            "jobs.stock.sync_stock",
-            shop_id,
-            sku,
-            queue="sync",
-            job_id=f"{SKU_JOB.format(shop_id=shop_id, sku=sku)}:later",
-            title=f"Stock of {sku}",
-            shop_id=shop_id,
-            delay_seconds=wait,
-        )
+        enqueue_sync(shop_id, sku, delay_seconds=wait, suffix=LATER)
         return {}
     # One flush of a SKU at a time: two jobs of one burst (the first and its follow-up) would
     # otherwise both read the old quantity_sent and both send the same value.

@@ -14,14 +14,14 @@ from integrations.amazon.listings import quantity_patch
 from jobs.amazon import AmazonSeller, seller_for
 from jobs.feed_window import free_feed_slots, reserve_feed_slot
 from jobs.feeds import record_patch_feed
-from jobs.queues import enqueue
 from jobs.stock import (
     FEED_DEBOUNCE_SECONDS,
-    FEED_JOB,
     FEED_LONG_WAIT_SECONDS,
+    LATER,
     LIVE_STATUSES,
     buffer_for,
     burst_keys,
+    enqueue_feed_drain,
     enqueue_sync,
     feed_burst_keys,
     pending_key,
@@ -56,15 +56,7 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
         time.sleep(wait)
         wait = _drain_wait(shop)
     if wait > 0:
-        enqueue(
-            "jobs.stock_feed.sync_stock_feed",
-            shop_id,
-            queue="sync",
-            job_id=f"{FEED_JOB.format(shop_id=shop_id)}:later",
-            title="Stock of many SKUs (feed)",
-            shop_id=shop_id,
-            delay_seconds=wait,
-        )
+        enqueue_feed_drain(shop_id, delay_seconds=wait, suffix=LATER)
         return {}
     # One drain at a time: a follow-up job queued while this one runs would read the same
     # waiting SKUs and send them all again.
