@@ -3,7 +3,9 @@ that an order reaches the store seconds after Amazon announces it, not at the ne
 
 A notification only asks for the account's order poll, under the poll's own job id, so a flood
 of notifications coalesces into one poll, and the poll stays the only way orders come in (it is
-exactly-once, jobs/orders.py); the scheduled poll stays the safety net for lost notifications.
+exactly-once, jobs/orders.py); a poll that does not find the notified order yet (getOrders lags
+the notification) schedules one follow-up (jobs/order_followup.py), and the scheduled poll stays
+the safety net for lost notifications.
 Every message is recorded as a WebhookEvent (platform "amazon"): a malformed one as failed,
 then deleted, so one bad message never blocks the queue.
 """
@@ -28,6 +30,7 @@ from integrations.amazon.order_change import (
     UnsupportedNotification,
     parse_notification,
 )
+from jobs.order_followup import note_notified_order
 from jobs.periodic import request_order_import
 from jobs.queues import enqueue
 from jobs.tenants import connected_accounts
@@ -98,6 +101,8 @@ def handle_message(message: QueueMessage) -> str:
     outcome = "known"
     for account_id, shop_id in accounts:
         if needs_poll(change, shop_id):
+            # noted first: a poll that misses it (getOrders lags) then looks again shortly
+            note_notified_order(account_id, change.marketplace_id, change.amazon_order_id)
             request_order_import(account_id, shop_id)
             outcome = "polled"
         # recorded after the request: a crash in between re-reads the message, and the

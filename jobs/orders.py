@@ -23,6 +23,7 @@ from core.redis import get_redis
 from core.times import parse_utc
 from jobs.amazon import seller_for_account
 from jobs.checkpoints import checkpoint_row
+from jobs.order_followup import noted_orders, order_key, settle_noted_orders
 from jobs.queues import enqueue
 from jobs.runs import finish_run, progress, start_run
 from jobs.stores import store_for
@@ -61,6 +62,7 @@ def import_orders(account_id: int) -> int:
     run = start_run("order_import", shop.id, f"Import Amazon orders ({account.region})")
     seller = seller_for_account(account)
     read, complete_until = 0, None
+    noted, seen = noted_orders(account.id), set()  # orders notified before this getOrders
     outcomes: dict[str, int] = {}
     orders = seller.iter_orders(
         marketplace_ids, last_updated_after=_iso(since), with_buyer_data=True
@@ -69,6 +71,7 @@ def import_orders(account_id: int) -> int:
         if kind == "checkpoint":
             complete_until = parse_utc(item)
             continue
+        seen.add(order_key(item["MarketplaceId"], item["AmazonOrderId"]))
         outcome = _triage(shop, account, item)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         read += 1
@@ -76,6 +79,7 @@ def import_orders(account_id: int) -> int:
             progress(run, done=20)
     if complete_until is not None:  # only as far as Amazon said its answer was complete
         checkpoint.value = complete_until.isoformat()
+    settle_noted_orders(account.id, shop.id, noted, seen)  # Amazon's lag: one more look soon
     run.done = read
     run.details = {**(run.details or {}), "outcomes": outcomes}
     summary = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
