@@ -16,6 +16,7 @@ from core.redis import get_redis
 
 from .client import AppConfig, Attempt, SellerAccount, SpApiClient
 from .errors import AmazonAuthorizationRevoked
+from .pause import pause_account_work
 from .ratelimit import RateLimiter
 from .shared_tokens import SharedTokens
 
@@ -99,6 +100,9 @@ def mark_disconnected(account_id: int, reason: str) -> None:
             return
         account.status = "disconnected"
         account.status_reason = reason[:500]
+        # listing, price and stock jobs skip it until it is connected again (as when the
+        # seller disconnects it from the page), instead of each failing on the revoked token
+        pause_account_work(session, account)
         session.add(Alert(shop_id=account.shop_id, kind="amazon_disconnected", severity="error",
                           message=f"Amazon {account.region} disconnected: {reason}",
                           details={"account_id": account.id, "region": account.region,

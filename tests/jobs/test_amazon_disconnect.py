@@ -10,6 +10,7 @@ import pytest
 
 from core.db import db
 from core.models import Alert, AmazonAccount, Shop, TargetMarketplace, User
+from jobs.periodic import request_order_import
 from jobs.queues import get_queue
 from jobs.scheduler import SCHEDULE, tick
 from tests.amazon.test_authorization import _approve
@@ -126,3 +127,19 @@ def test_connecting_the_seller_again_brings_the_account_back(world):
     wait_for(lambda: db.session.get(AmazonAccount, eu.id).subscription_id, 30,
              message=world.worker_logs)  # fmt: skip
     assert _poll_once(world) == ["EU", "FE", "NA"]
+
+
+def test_a_revocation_seen_by_a_job_pauses_the_accounts_marketplaces_too(world):
+    world.start_workers(1)
+    eu = db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id, region="EU").one()
+    # given the seller revokes Crossport in Seller Central
+    world.amazon.control("POST", "revoke", json={"refresh_token": eu.refresh_token})
+    # when the next call for that account finds out
+    request_order_import(eu.id, world.shop_id)
+    wait_for(lambda: db.session.get(AmazonAccount, eu.id).status == "disconnected", 30,
+             message=world.worker_logs)  # fmt: skip
+    # then listing, price and stock jobs skip its marketplaces, as after a disconnection
+    markets = db.session.query(TargetMarketplace).filter_by(shop_id=world.shop_id).all()
+    assert {m.country_code for m in markets if m.paused and not m.enabled} == {
+        "UK", "DE", "FR", "IT", "ES"}  # fmt: skip
+    assert {m.country_code for m in markets if m.enabled} == {"US", "CA", "JP"}
