@@ -7,6 +7,7 @@ import logging
 
 from core.db import db, utcnow
 from core.models import Alert, AmazonAccount, Shop
+from integrations.amazon.accounts import client_for
 from integrations.amazon.pause import pause_account_work
 from jobs.unsubscribe import request_unsubscription
 
@@ -41,6 +42,9 @@ def disconnect_amazon_account(account_id: int, by: str) -> bool:
         raise LookupError(f"no Amazon account {account_id}")
     if account.disconnected_at is not None and account.refresh_token is None:
         return False
+    if account.status == "connected" and account.refresh_token:
+        # the access token Amazon gave for it, cached for up to an hour here and in Redis, goes too
+        client_for(account).forget_access_token()
     now = utcnow()
     paused = pause_account_work(db.session, account)
     account.status, account.refresh_token = "disconnected", None

@@ -10,6 +10,9 @@ import pytest
 
 from core.db import db
 from core.models import Alert, AmazonAccount, Shop, TargetMarketplace, User
+from core.redis import get_redis
+from integrations.amazon.accounts import shared_tokens
+from integrations.amazon.tokens import token_client_class
 from jobs.periodic import request_order_import
 from jobs.queues import get_queue
 from jobs.scheduler import SCHEDULE, tick
@@ -48,6 +51,15 @@ def _disconnect(world, account_id: int, headers: dict):
     return answer.json
 
 
+def _cached_access_token(world, refresh_token: str) -> str:
+    """The Redis key of the seller's LWA access token in the processes' shared cache."""
+    settings = world.settings
+    key = token_client_class(settings.lwa_token_url).cache_key(
+        settings.lwa_client_id, refresh_token
+    )
+    return shared_tokens().redis_key(key)
+
+
 def _polled_regions(world) -> list[str]:
     return [call["region"] for call in world.amazon.calls("getOrders")]
 
@@ -66,8 +78,12 @@ def test_disconnecting_deletes_the_subscription_on_amazon_and_stops_the_polls(wo
     world.start_workers(1)
     accounts = _subscribed_accounts(world)
     eu = accounts["EU"]
+    cached = _cached_access_token(world, eu.refresh_token)
+    assert get_redis().exists(cached)  # the subscription calls fetched one
     # when an admin disconnects the EU account from the page
     answer = _disconnect(world, eu.id, _admin(world))
+    # then the access token Amazon gave for it is dropped from the shared cache at once
+    assert not get_redis().exists(cached)
     assert answer["changed"] is True and answer["account"]["status"] == "disconnected"
     # then a worker deletes its subscription on Amazon, by id, with the grantless token
     wait_for(lambda: len(_deletions(world)) == 1, 30, message=world.worker_logs)
