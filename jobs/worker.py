@@ -50,12 +50,18 @@ def warm_up() -> None:
     Each job runs in a fresh fork of this process, which inherits what is loaded here: without
     this, every work horse imported its job's modules and loaded the certificate store again
     (about 0.1 s a job, as much as an order's own work when importing orders)."""
+    import httpx
+    from sqlalchemy.orm import configure_mappers
+
     import jobs
     from integrations.amazon.client import _tls_context  # the one every SP-API client shares
 
     for module in pkgutil.iter_modules(jobs.__path__):
         importlib.import_module(f"jobs.{module.name}")
-    _tls_context()
+    # What a horse otherwise did on its first query and its first HTTP client, every job:
+    # configuring the ORM's mappers (~70 ms) and importing httpx's transport, httpcore (~80 ms).
+    configure_mappers()
+    httpx.Client(verify=_tls_context()).close()
 
 
 def run_worker(queues: list[str] | None = None, burst: bool = False, with_scheduler: bool = True):
