@@ -4,6 +4,8 @@ it keeps. The deletion on Amazon, run by a real worker, is in tests/jobs/test_am
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import text
 
 from core.db import db
@@ -187,3 +189,11 @@ def test_a_paused_marketplace_cannot_be_chosen_until_reconnected(client, shop_a,
     assert "NA" in answer.json["message"]
     db.session.expire_all()
     assert market.one().enabled is False
+
+
+def test_the_confirmation_speaks_simplified_chinese(client):
+    html = client.get("/app/onboarding?locale=zh-CN").get_data(as_text=True)
+    assert "您的商品信息将按原样保留在亚马逊上" in html and ">断开连接<" in html
+    boot = json.loads(html.split('id="crossport-boot">', 1)[1].split("</script>", 1)[0])
+    assert boot["strings"]["msg.disconnect_title"] == "要断开亚马逊 {region} 账户的连接吗？"
+    assert boot["strings"]["msg.disconnected_by"] == "已由 {who} 于 {when} 断开连接"
