@@ -37,7 +37,14 @@ def disconnect_amazon_account(account_id: int, by: str) -> bool:
     """The seller disconnects an account from the page: its token erased, its marketplaces
     paused (integrations/amazon/pause.py), its subscription deleted on Amazon in a job. False
     when it already was (nothing changes, nothing is queued again)."""
-    account = db.session.get(AmazonAccount, account_id)
+    # the row locked (PostgreSQL): two clicks at once make one disconnection, not two
+    account = (
+        db.session.query(AmazonAccount)
+        .filter_by(id=account_id)
+        .with_for_update()
+        .populate_existing()
+        .one_or_none()
+    )
     if account is None:
         raise LookupError(f"no Amazon account {account_id}")
     if account.disconnected_at is not None and account.refresh_token is None:
