@@ -219,11 +219,14 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
     # Short transactions: no write lock may be held across a call to Amazon (SQLite has one).
     db.session.commit()
     sent = {}
-    for listing, marketplace in targets:
+    for done, (listing, marketplace) in enumerate(targets):
         quantity = max(0, available - buffer_for(shop, marketplace, variant))
         if listing.quantity_sent == quantity:
             continue  # no-op: Amazon already has this value
-        seller_for(shop_id, listing.marketplace_id).set_quantity(
+        seller = seller_for(shop_id, listing.marketplace_id)
+        if _drain_takes_the_rest(redis, shop_id, sku, seller, len(targets) - done):
+            break
+        seller.set_quantity(
             listing.marketplace_id, sku, listing.product_type or "PRODUCT", quantity
         )
         listing.quantity_sent = quantity
@@ -243,6 +246,23 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
     _low_stock_alert(shop, sku, available)
     db.session.commit()
     return sent
+
+
+def _drain_takes_the_rest(redis, shop_id: int, sku: str, seller, remaining: int) -> bool:
+    """A backlog formed while this SKU was being patched: its remaining marketplaces go with the
+    shop's feed drain instead, and the worker is freed for that drain. Patching at 5 a second,
+    three SKU jobs of eight marketplaces each held every worker for seconds while the drain that
+    would carry the whole backlog waited behind them. Only when Amazon's createFeed budget can
+    take the feeds now: otherwise the drain would hand the SKU back to patches."""
+    if remaining < 2 or redis.scard(pending_key(shop_id)) <= FEED_BACKLOG:
+        return False
+    if seller.feeds_available() < remaining:
+        return False
+    redis.sadd(pending_key(shop_id), sku)
+    enqueue_feed_drain(shop_id)  # the waiting one, or one follow-up of the one running
+    log.info("stock of %s: %d marketplaces left to the feed drain", sku, remaining,
+             extra={"shop_id": shop_id})  # fmt: skip
+    return True
 
 
 def zero_stock_for_product(shop_id: int, product_id: str) -> None:
