@@ -6,11 +6,11 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from core.db import db, utcnow
 from core.models import ApiCall
+from core.retention import delete_in_batches
 
 log = logging.getLogger("crossport.api")
 
@@ -60,8 +60,7 @@ def record_api_call(
 
 
 def purge_old_calls(retention_days: int) -> int:
-    """Delete API log rows older than the retention period; returns how many went."""
+    """Delete API log rows older than the retention period, a batch at a time (the busiest
+    table: a row per call to a platform); returns how many went."""
     cutoff = utcnow() - timedelta(days=retention_days)
-    result = db.session.execute(delete(ApiCall).where(ApiCall.created_at < cutoff))
-    db.session.commit()
-    return result.rowcount or 0
+    return delete_in_batches(ApiCall, ApiCall.created_at < cutoff)
