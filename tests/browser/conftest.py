@@ -153,3 +153,23 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+def act_as_viewer(page, live, user_id: str = "77") -> None:
+    """The admin's embedded session becomes a viewer's: the store admin hands out session tokens
+    of user `user_id` (a viewer in the seed)."""
+    import json
+
+    from sandbox.shopify.oauth import session_token
+
+    settings = live.app.config["SETTINGS"]
+
+    def as_viewer(route):
+        token = session_token(
+            settings.shopify_api_key, settings.shopify_api_secret, seed.SHOP, user_id=user_id
+        )
+        route.fulfill(
+            status=200, content_type="application/json", body=json.dumps({"token": token})
+        )
+
+    page.route("**/admin/_id_token", as_viewer)

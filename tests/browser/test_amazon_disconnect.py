@@ -4,16 +4,13 @@ with its marketplace and listings marked as such and a way to connect it again."
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
 from core.db import db
 from core.models import Alert, AmazonAccount
-from sandbox.shopify.oauth import session_token
 from tests.browser import seed
-from tests.browser.conftest import shot
+from tests.browser.conftest import act_as_viewer, shot
 from tests.browser.test_journey import go, open_crossport
 
 pytestmark = pytest.mark.browser
@@ -91,17 +88,7 @@ def test_the_seller_disconnects_an_account_after_confirming(page, live):
 
 def test_a_viewer_cannot_disconnect_even_by_calling_the_server(page, live):
     _give_eu_a_token(live)
-    settings = live.app.config["SETTINGS"]
-
-    def as_viewer(route):
-        token = session_token(
-            settings.shopify_api_key, settings.shopify_api_secret, seed.SHOP, user_id="77"
-        )
-        route.fulfill(
-            status=200, content_type="application/json", body=json.dumps({"token": token})
-        )
-
-    page.route("**/admin/_id_token", as_viewer)  # the admin's session is the viewer's
+    act_as_viewer(page, live)  # the admin's session is the viewer's
     frame = open_crossport(page, live)
     go(frame, "Onboarding")
     button = frame.locator("#regions tr[data-region=EU] button[data-action=disconnect]")

@@ -13,7 +13,7 @@ from core.db import db
 from core.models import JobRun, PriceRule
 from sandbox.shopify.oauth import session_token
 from tests.browser import seed
-from tests.browser.conftest import shot
+from tests.browser.conftest import act_as_viewer, shot
 from tests.browser.test_journey import go, open_crossport
 
 pytestmark = pytest.mark.browser
@@ -66,17 +66,7 @@ def test_expired_token_mid_use_is_renewed_without_losing_the_form(page, live):
 
 
 def test_viewer_cannot_publish_even_by_calling_the_api(page, live):
-    settings = live.app.config["SETTINGS"]
-
-    def as_viewer(route):
-        token = session_token(
-            settings.shopify_api_key, settings.shopify_api_secret, seed.SHOP, user_id="77"
-        )
-        route.fulfill(
-            status=200, content_type="application/json", body=json.dumps({"token": token})
-        )
-
-    page.route("**/admin/_id_token", as_viewer)  # the admin's session is the viewer's
+    act_as_viewer(page, live)  # the admin's session is the viewer's
     frame = open_crossport(page, live)
     go(frame, "Products")
     frame.locator(f"#products tr[data-product-id='{live.ids['lamp']}'] input").check()

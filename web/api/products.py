@@ -119,15 +119,7 @@ def enabled_marketplaces(shop_id: int) -> list[dict]:
         .order_by(TargetMarketplace.country_code)
         .all()
     )
-    return [
-        {
-            "marketplace_id": r.marketplace_id,
-            "country_code": r.country_code,
-            "name": r.name or _site(r.marketplace_id),
-            "currency": r.currency,
-        }
-        for r in rows
-    ]
+    return [_marketplace_view(r) for r in rows]
 
 
 def disconnected_marketplaces(shop_id: int) -> list[dict]:
@@ -141,16 +133,16 @@ def disconnected_marketplaces(shop_id: int) -> list[dict]:
         .order_by(TargetMarketplace.country_code)
         .all()
     )
-    return [
-        {
-            "marketplace_id": r.marketplace_id,
-            "country_code": r.country_code,
-            "name": r.name or _site(r.marketplace_id),
-            "currency": r.currency,
-            "disconnected": True,
-        }
-        for r in rows
-    ]
+    return [{**_marketplace_view(r), "disconnected": True} for r in rows]
+
+
+def _marketplace_view(row: TargetMarketplace) -> dict:
+    return {
+        "marketplace_id": row.marketplace_id,
+        "country_code": row.country_code,
+        "name": row.name or _site(row.marketplace_id),
+        "currency": row.currency,
+    }
 
 
 def _site(marketplace_id: str) -> str:
