@@ -47,16 +47,24 @@ def poll_feed(submission_id: int) -> str:
     return status
 
 
-def _poll_again(submission: Submission, delay_seconds: float) -> None:
+def enqueue_feed_poll(
+    submission_id: int, shop_id: int, delay_seconds: float = 0, suffix: str = ""
+) -> None:
+    """Check the feed of a submission; one waiting poll per submission (deterministic id). A
+    poll that queues its own next look passes a suffix, as its own id is taken while it runs."""
     enqueue(
         "jobs.feeds.poll_feed",
-        submission.id,
+        submission_id,
         queue="listings",
-        job_id=f"feed:{submission.id}:poll",
+        job_id=f"feed:{submission_id}{suffix}",
         title="Check an Amazon feed",
-        shop_id=submission.shop_id,
+        shop_id=shop_id,
         delay_seconds=delay_seconds,
     )
+
+
+def _poll_again(submission: Submission, delay_seconds: float) -> None:
+    enqueue_feed_poll(submission.id, submission.shop_id, delay_seconds, suffix=":poll")
 
 
 def record_patch_feed(
@@ -75,15 +83,7 @@ def record_patch_feed(
     )
     db.session.add(submission)
     db.session.commit()
-    enqueue(
-        "jobs.feeds.poll_feed",
-        submission.id,
-        queue="listings",
-        job_id=f"feed:{submission.id}",
-        title="Check an Amazon feed",
-        shop_id=shop_id,
-        delay_seconds=2,
-    )
+    enqueue_feed_poll(submission.id, shop_id, delay_seconds=2)
     return submission
 
 

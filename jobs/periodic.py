@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.db import db
 from core.models import Shop, StoreConnection, Submission
+from jobs.feeds import enqueue_feed_poll
 from jobs.queues import enqueue
 from jobs.tenants import connected_accounts
 
@@ -54,14 +55,7 @@ def poll_all_feeds() -> int:
         .all()
     )
     for submission_id, shop_id in pending:
-        enqueue(
-            "jobs.feeds.poll_feed",
-            submission_id,
-            queue="listings",
-            job_id=f"feed:{submission_id}",
-            title="Check an Amazon feed",
-            shop_id=shop_id,
-        )
+        enqueue_feed_poll(submission_id, shop_id)
     return len(pending)
 
 

@@ -16,9 +16,9 @@ from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, Targ
 from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
 from jobs.feed_window import wait_for_feed_slot
+from jobs.feeds import enqueue_feed_poll
 from jobs.listing_status import request_status_refresh
 from jobs.plans import PlanCache, plans_for_product, rates_table
-from jobs.queues import enqueue
 from jobs.runs import finish_run, progress
 from mapping.listing import ListingPlan
 from mapping.marketplaces import marketplace
@@ -297,15 +297,7 @@ def _send_feeds(
             row = listings[message["sku"]]
             row.payload, row.status, row.submission_id = payload, "submitted", submission.id
         db.session.commit()
-        enqueue(
-            "jobs.feeds.poll_feed",
-            submission.id,
-            queue="listings",
-            job_id=f"feed:{submission.id}",
-            title="Check an Amazon feed",
-            shop_id=shop.id,
-            delay_seconds=2,
-        )
+        enqueue_feed_poll(submission.id, shop.id, delay_seconds=2)
     return len(batcher.finished)
 
 
