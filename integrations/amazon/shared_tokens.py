@@ -89,22 +89,35 @@ class SharedTokens:
             mine = bool(self.redis.set(lock, "1", nx=True, px=FETCH_LOCK_MS))
         except redis.RedisError:
             mine = True
-        if not mine:
+        if mine:
+            # Another process may have fetched, shared and let go of the lock between our first
+            # look and taking the lock: look again before asking Amazon.
+            found = self.get(parts)
+            if found:
+                self._release(lock)
+                return found
+        else:
             deadline = time.monotonic() + WAIT_FOR_FETCHER_SECONDS
             while time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
+                # Lock first, token second: the fetcher shares the token before letting go, so a
+                # lock gone and still no token means it failed (LWA refused it).
+                held = self._held(lock)
                 found = self.get(parts)
                 if found:
                     return found
-                if not self._held(lock):
-                    break  # the fetcher failed (LWA refused it): try for ourselves
+                if not held:
+                    break  # try for ourselves
         try:
             answer, lifetime = fetch()
             self.put(parts, answer, lifetime)
             return answer, lifetime
         finally:
             if mine:
-                try:
-                    self.redis.delete(lock)
-                except redis.RedisError:
-                    pass
+                self._release(lock)
+
+    def _release(self, lock: str) -> None:
+        try:
+            self.redis.delete(lock)
+        except redis.RedisError:
+            pass

@@ -131,3 +131,40 @@ def test_processes_starting_together_ask_lwa_once(amazon_app, make_account, emul
         t.join(30)
     assert errors == []
     assert len(_grants(emulator)) == 1
+
+
+class _LateStarter(SharedTokens):
+    """A process that looks in Redis, finds nothing, and is descheduled while another process
+    fetches, shares the token and lets go of the lock (the interleaving CI once hit)."""
+
+    def __init__(self, *args, meanwhile) -> None:
+        super().__init__(*args)
+        self.meanwhile, self.looks = meanwhile, 0
+
+    def get(self, parts):
+        self.looks += 1
+        if self.looks == 1:
+            found = super().get(parts)
+            self.meanwhile()
+            return found
+        return super().get(parts)
+
+
+def test_a_process_that_finds_the_lock_free_after_another_fetched_uses_its_token(amazon_app):
+    keyring, prefix = active_keyring(), amazon_app.config["SETTINGS"].queue_prefix
+    parts = ("https://lwa.example", "client", "Atzr|late", "")
+    fetched = []
+
+    def fetch(name):
+        def do():
+            fetched.append(name)
+            return {"access_token": f"Atza|{name}"}, 3000.0
+        return do
+
+    other = SharedTokens(get_redis(), keyring, prefix)
+    late = _LateStarter(get_redis(), keyring, prefix,
+                        meanwhile=lambda: other.fetch_once(parts, fetch("other")))  # fmt: skip
+    answer, _ = late.fetch_once(parts, fetch("late"))
+    assert fetched == ["other"]
+    assert answer == {"access_token": "Atza|other"}
+    assert not get_redis().exists(late.redis_key(parts) + ":fetching")
