@@ -11,7 +11,8 @@ from core.db import db
 from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
 from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
-from jobs.plans import PlanCache, plans_for_product, rates_table
+from jobs.fx_rates import rates_table
+from jobs.plans import PlanCache, plans_for_product
 from jobs.queues import enqueue
 from jobs.stock import LIVE_STATUSES, request_stock_sync
 from mapping.payloads import feed_message, patches_for

@@ -6,17 +6,15 @@ that plans a catalogue keeps one `PlanCache` for its duration.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from marshmallow import ValidationError
 
 from core.db import db
-from core.models import FxRate, PriceRule, ProductSnapshot, Shop, TargetMarketplace
 from core.models import MappingProfile as StoredProfile
+from core.models import PriceRule, ProductSnapshot, Shop, TargetMarketplace
+from jobs.fx_rates import rates_table
 from jobs.schemas import compiled, schema_for, stored_schema
 from mapping.canonical import load_product
 from mapping.fx import RatesTable
-from mapping.fx_seed import seed_rates
 from mapping.listing import ListingPlan, build_listings
 from mapping.messages import N_, Message, say
 from mapping.problems import Problem
@@ -72,25 +70,6 @@ def profile_for(shop: Shop, product_type: str) -> MappingProfile:
             )
         profile.settings[target.marketplace_id] = local
     return profile
-
-
-def rates_table() -> RatesTable:
-    """The newest rate per currency (against USD), manual overrides kept; the seed otherwise."""
-    rows = db.session.query(FxRate).filter_by(base="USD").order_by(FxRate.as_of).all()
-    if not rows:
-        return seed_rates()
-    rates = {"USD": Decimal(1)}
-    overrides, as_of, source = {}, "", "stored"
-    for row in rows:  # later rows win
-        if row.source == "manual":
-            overrides[f"USD>{row.quote}"] = Decimal(row.rate)
-        else:
-            rates[row.quote] = Decimal(row.rate)
-            as_of, source = row.as_of.date().isoformat(), row.source
-    seed = seed_rates()
-    for currency, value in seed.rates.items():  # a currency never fetched keeps its seed rate
-        rates.setdefault(currency, value)
-    return RatesTable("USD", rates, as_of or seed.as_of, source, overrides)
 
 
 class PlanCache:

@@ -17,8 +17,9 @@ from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
 from jobs.feed_window import wait_for_feed_slot
 from jobs.feeds import enqueue_feed_poll
+from jobs.fx_rates import rates_table
 from jobs.listing_status import request_status_refresh
-from jobs.plans import PlanCache, plans_for_product, rates_table
+from jobs.plans import PlanCache, plans_for_product
 from jobs.runs import finish_run, progress
 from mapping.listing import ListingPlan
 from mapping.marketplaces import marketplace

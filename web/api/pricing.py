@@ -8,9 +8,9 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from core.db import db
-from core.models import FxRate, PriceRule, VariantSnapshot
+from core.models import PriceRule, VariantSnapshot
+from jobs.fx_rates import rates_table
 from mapping.fx import RatesTable, UnknownCurrency
-from mapping.fx_seed import seed_rates
 from mapping.marketplaces import MARKETPLACES
 from mapping.pricing import PriceRule as Rule
 from mapping.pricing import price_for
@@ -66,27 +66,6 @@ class MarketPricingSchema(Schema):
 class PricingSchema(Schema):
     store_currency = fields.Str()
     marketplaces = fields.List(fields.Nested(MarketPricingSchema))
-
-
-def rates_table() -> RatesTable:
-    """The newest stored rates (base USD) with manual rows as overrides, else the seed."""
-    latest = db.session.query(db.func.max(FxRate.as_of)).filter(FxRate.source != "manual").scalar()
-    if latest is None:
-        table = seed_rates()
-    else:
-        rows = (
-            db.session.query(FxRate).filter(FxRate.as_of == latest, FxRate.source != "manual").all()
-        )
-        base = rows[0].base
-        table = RatesTable(
-            base=base,
-            rates={base: Decimal(1)} | {r.quote: r.rate for r in rows},
-            as_of=latest.date().isoformat(),
-            source=rows[0].source,
-        )
-    for row in db.session.query(FxRate).filter_by(source="manual").order_by(FxRate.as_of):
-        table = table.with_override(row.base, row.quote, row.rate)
-    return table
 
 
 def _rule(row: PriceRule | None) -> dict:
