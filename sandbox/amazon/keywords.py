@@ -7,6 +7,7 @@ are unique by their `selectors`) to JSON Schema; the emulator checks them as Ama
 from __future__ import annotations
 
 import json
+from collections import Counter
 from decimal import Decimal
 
 from jsonschema import Draft201909Validator, ValidationError, validators
@@ -30,24 +31,29 @@ def _multiple_of(validator, step, instance, schema):
         yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
 
-def _unique_count(instance, schema) -> int:
+def _items_per_selection(instance, schema) -> list[int]:
+    """How many items share each combination of selector values (the meta-schema: "the maximum
+    number of items with the same combination of selector properties"). An offer for audience
+    ALL and one for B2B are two combinations of one item each, not two items against a limit."""
     selectors = schema.get("selectors") or []
-    keys = {
+    keys = Counter(
         json.dumps({s: item.get(s) for s in selectors} if selectors else item, sort_keys=True)
         for item in instance
         if isinstance(item, dict)
-    }
-    return len(keys)
+    )
+    return list(keys.values())
 
 
 def _max_unique(validator, limit, instance, schema):
-    if isinstance(instance, list) and _unique_count(instance, schema) > limit:
-        yield ValidationError(f"has more than {limit} distinct values for its selectors")
+    counts = _items_per_selection(instance, schema) if isinstance(instance, list) else []
+    if max(counts, default=0) > limit:
+        yield ValidationError(f"has more than {limit} values for the same selectors")
 
 
 def _min_unique(validator, limit, instance, schema):
-    if isinstance(instance, list) and instance and _unique_count(instance, schema) < limit:
-        yield ValidationError(f"has fewer than {limit} distinct values for its selectors")
+    counts = _items_per_selection(instance, schema) if isinstance(instance, list) else []
+    if counts and min(counts) < limit:
+        yield ValidationError(f"has fewer than {limit} values for the same selectors")
 
 
 AmazonValidator = validators.extend(

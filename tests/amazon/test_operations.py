@@ -252,3 +252,29 @@ def test_barcodes_are_checked_and_known_ones_match_their_asin(eu_client):
     item = _wait(lambda: (i := listings.get_listing(eu_client, EU_DE, "GTIN-1")) and i["issues"]
                  and i)  # fmt: skip
     assert item["issues"][0]["code"] == "8541" and item["summaries"][0]["status"] == []
+
+
+def test_a_b2b_offer_sits_beside_the_standard_one_and_a_merge_of_one_keeps_the_other(eu_client):
+    # maxUniqueItems 1 bounds the items per selector combination (the meta-schema), not the
+    # combinations: an offer for audience ALL and one for B2B are both allowed
+    attributes = shirt(EU_DE, "de_DE", "EUR", price=19.9)
+    standard = {**attributes["purchasable_offer"][0], "audience": "ALL"}
+    b2b = {"currency": "EUR", "marketplace_id": EU_DE, "audience": "B2B",
+           "our_price": [{"schedule": [{"value_with_tax": 17.5}]}]}  # fmt: skip
+    attributes["purchasable_offer"] = [standard, b2b]
+    assert listings.put_listing(eu_client, EU_DE, "TEE-B2B", "SHIRT", attributes)["status"] == \
+        "ACCEPTED"  # fmt: skip
+    twice = shirt(EU_DE, "de_DE", "EUR")
+    twice["purchasable_offer"] = [standard, {**standard, "our_price": b2b["our_price"]}]
+    refused = listings.put_listing(eu_client, EU_DE, "TEE-TWICE", "SHIRT", twice, preview=True)
+    assert refused["status"] == "INVALID"
+    assert any("purchasable_offer" in i.get("attributeNames", []) for i in refused["issues"])
+    # a merge of the standard offer's price leaves the B2B offer as it was
+    new_price = [{"schedule": [{"value_with_tax": 21.0}]}]
+    patched = listings.patch_listing(eu_client, EU_DE, "TEE-B2B", "SHIRT", [
+        {"op": "merge", "path": "/attributes/purchasable_offer",
+         "value": [{**standard, "our_price": new_price}]}])  # fmt: skip
+    assert patched["status"] == "ACCEPTED"
+    offers = listings.get_listing(eu_client, EU_DE, "TEE-B2B")["attributes"]["purchasable_offer"]
+    by_audience = {o["audience"]: o["our_price"] for o in offers}
+    assert by_audience == {"ALL": new_price, "B2B": b2b["our_price"]}
