@@ -38,12 +38,21 @@ def offer_only_attributes(
     return offer
 
 
+# Attributes whose entries Amazon keys by selectors and where the seller may hold entries Crossport
+# does not manage: purchasable_offer has one entry per audience, and a B2B (Amazon Business) offer
+# set in Seller Central must survive a price change of the "ALL" offer. Sent as `merge`, which
+# updates only the entries with the same selector values (marketplace, currency, audience).
+MERGED_ATTRIBUTES = frozenset({"purchasable_offer"})
+OFFER_SELECTORS = ("marketplace_id", "currency", "audience")  # purchasable_offer's, in the schemas
+
+
 def patches_for(old: dict, new: dict) -> list[dict]:
     """JSON Patch operations that turn the listing's `old` attributes into `new` ones."""
     patches = []
     for name in sorted(new):
         if old.get(name) != new[name]:
-            patches.append({"op": "replace", "path": f"/attributes/{name}", "value": new[name]})
+            op = "merge" if _mergeable(name, old.get(name), new[name]) else "replace"
+            patches.append({"op": op, "path": f"/attributes/{name}", "value": new[name]})
     for name in sorted(set(old) - set(new)):
         value = old[name]
         patches.append(
@@ -54,6 +63,23 @@ def patches_for(old: dict, new: dict) -> list[dict]:
             }
         )
     return patches
+
+
+def _mergeable(name: str, old: Any, new: Any) -> bool:
+    """Merge when it ends as replace would on our own entries: every old entry is met by a new one
+    with the same selector values that gives all its fields again (merge keeps an entry or a field
+    not given, so a currency change or a dropped field needs a replace)."""
+    if name not in MERGED_ATTRIBUTES or not isinstance(old, list) or not isinstance(new, list):
+        return False
+    fresh = {_selected(entry): set(entry) for entry in new if isinstance(entry, dict)}
+    return all(
+        isinstance(entry, dict) and set(entry) <= fresh.get(_selected(entry), set())
+        for entry in old
+    )
+
+
+def _selected(entry: dict) -> tuple:
+    return tuple(entry.get(key) for key in OFFER_SELECTORS)
 
 
 def patch_body(product_type: str, patches: list[dict]) -> dict:

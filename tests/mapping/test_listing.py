@@ -183,6 +183,27 @@ def test_a_patch_replaces_only_what_changed():
     }
 
 
+def _offer(price: float, currency: str = "EUR", **extra) -> dict:
+    return {"currency": currency, "marketplace_id": "A1PA6795UKMFR9", "audience": "ALL",
+            "our_price": [{"schedule": [{"value_with_tax": price}]}], **extra}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "op"),
+    [
+        # a new price of our offer: merge, so a B2B offer set in Seller Central stays
+        ([_offer(19.9)], [_offer(21.0)], "merge"),
+        # our offer drops a field it had: merge would keep it, so replace
+        ([_offer(19.9, discounted_price=[{"schedule": []}])], [_offer(21.0)], "replace"),
+        # the offer's currency changed: merge would keep the old-currency entry, so replace
+        ([_offer(19.9)], [_offer(21.0, currency="GBP")], "replace"),
+    ],
+)
+def test_a_price_change_merges_the_offer_only_when_merge_ends_as_replace(old, new, op):
+    patches = patches_for({"purchasable_offer": old}, {"purchasable_offer": new})
+    assert patches == [{"op": op, "path": "/attributes/purchasable_offer", "value": new}]
+
+
 def test_build_listings_for_a_single_product_is_one_plan():
     schema = compiled(DE)
     plans = build_listings(VASE, _profile(DE), schema.marketplace_id, schema, seed_rates())
