@@ -7,7 +7,6 @@ patches, so jobs read as "set the quantity" rather than as JSON-patch documents.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from core.db import db
 from core.models import AmazonAccount, TargetMarketplace
@@ -29,19 +28,6 @@ class AmazonSeller:
     # listings ----------------------------------------------------------------------------
     def set_quantity(self, marketplace_id: str, sku: str, product_type: str, quantity: int) -> dict:
         patch = listings.quantity_patch(quantity)
-        return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
-
-    def set_price(
-        self, marketplace_id: str, sku: str, product_type: str, amount: Decimal, currency: str
-    ) -> dict:
-        offer = [
-            {
-                "marketplace_id": marketplace_id,
-                "currency": currency,
-                "our_price": [{"schedule": [{"value_with_tax": float(amount)}]}],
-            }
-        ]
-        patch = {"op": "replace", "path": "/attributes/purchasable_offer", "value": offer}
         return listings.patch_listing(self.client, marketplace_id, sku, product_type, [patch])
 
     def patch_listing(

@@ -12,8 +12,9 @@ from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
 from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
 from jobs.fx_rates import rates_table
-from jobs.plans import PlanCache, plans_for_product
+from jobs.plans import PlanCache, plans_for_product, product_type_of
 from jobs.queues import enqueue
+from jobs.runs import finish_run, start_run
 from jobs.stock import LIVE_STATUSES, request_stock_sync
 from mapping.payloads import feed_message, patches_for
 
@@ -44,18 +45,37 @@ def reprice_shop(shop_id: int) -> int:
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return 0
+    run = start_run("reprice", shop_id, "Re-price listings")
+    sent = _sync(shop, _live_snapshots(shop), attributes=PRICE_ATTRIBUTES)
+    finish_run(run, f"{sent} listings re-priced")
+    return sent
+
+
+def resync_product_type(shop_id: int, product_type: str) -> int:
+    """The seller changed how a product type maps: rebuild its live listings, patch what changed."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        return 0
+    run = start_run("resync", shop_id, f"Update listings of {product_type}")
+    snapshots = [s for s in _live_snapshots(shop) if product_type_of(shop, s) == product_type]
+    sent = _sync(shop, snapshots, attributes=None)
+    finish_run(run, f"{sent} listings updated")
+    return sent
+
+
+def _live_snapshots(shop: Shop) -> list[ProductSnapshot]:
+    """The store products with at least one variant listed and live on Amazon."""
     skus = {
         sku
         for (sku,) in db.session.query(Listing.sku).filter(
-            Listing.shop_id == shop_id, Listing.status.in_(LIVE_STATUSES)
+            Listing.shop_id == shop.id, Listing.status.in_(LIVE_STATUSES)
         )
     }
-    snapshots = [
+    return [
         s
-        for s in db.session.query(ProductSnapshot).filter_by(shop_id=shop_id, deleted=False)
+        for s in db.session.query(ProductSnapshot).filter_by(shop_id=shop.id, deleted=False)
         if any(v.get("sku") in skus for v in (s.data or {}).get("variants", []))
     ]
-    return _sync(shop, snapshots, attributes=PRICE_ATTRIBUTES)
 
 
 def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, ...] | None) -> int:
@@ -142,11 +162,25 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
 
 
 def request_reprice(shop_id: int) -> None:
+    """Re-price the shop's live listings soon (coalesced: one job however many saves)."""
     enqueue(
         "jobs.listing_sync.reprice_shop",
         shop_id,
         queue="listings",
         job_id=f"reprice:{shop_id}",
         title="Re-price listings",
+        shop_id=shop_id,
+    )
+
+
+def request_resync(shop_id: int, product_type: str) -> None:
+    """Bring the live listings of a product type in line with its edited mapping."""
+    enqueue(
+        "jobs.listing_sync.resync_product_type",
+        shop_id,
+        product_type,
+        queue="listings",
+        job_id=f"resync:{shop_id}:{product_type}",
+        title=f"Update listings of {product_type}",
         shop_id=shop_id,
     )

@@ -140,7 +140,8 @@ def _apply_fault(fault) -> tuple[int, object] | None:
 def _finish(emulator, arrived, op, caller, region, status, payload, request_id) -> Response:
     state = emulator.state
     with state.lock:
-        state.calls.append(CallRecord(op, caller or "", region, status, arrived, request_id))
+        state.calls.append(CallRecord(op, caller or "", region, status, arrived, request_id,
+                                      request.args.get("marketplaceIds", "")))  # fmt: skip
     if state.options.validate_contracts and emulator.contracts.available and payload is not None:
         problems = emulator.contracts.check_response(op, status, payload)
         if problems:

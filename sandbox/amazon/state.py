@@ -61,6 +61,7 @@ class CallRecord:
     status: int
     at: float  # time.time() when the request arrived
     request_id: str
+    marketplace_ids: str = ""  # the request's marketplaceIds, so tests can count per marketplace
 
 
 def utcnow() -> datetime:

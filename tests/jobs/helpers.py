@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from core.db import db
-from core.models import JobRun, Listing, ProductSnapshot
+from core.models import JobRun, Listing, ProductSnapshot, Shop, User
 from jobs.queues import enqueue
 from tests.jobs.conftest import assign_product_types, wait_for
+from web.auth import Identity, issue_page_token
 
 
 def import_and_map(world) -> list[ProductSnapshot]:
@@ -73,3 +74,15 @@ def amazon_quantity(world, sku: str) -> dict[str, int]:
             availability = row["attributes"].get("fulfillment_availability") or [{}]
             quantities[row["marketplace_id"]] = availability[0].get("quantity")
     return quantities
+
+
+def admin_headers(world) -> dict:
+    """Headers of an admin of the world's WooCommerce shop (a page token, as the page holds)."""
+    shop = db.session.get(Shop, world.shop_id)
+    user = db.session.query(User).filter_by(shop_id=shop.id, platform_user_id="admin-7").first()
+    if user is None:
+        user = User(shop_id=shop.id, platform_user_id="admin-7", role="admin", name="Ada Admin")
+        db.session.add(user)
+        db.session.commit()
+    identity = Identity(platform="woocommerce", domain=shop.domain, user_id="admin-7")
+    return {"Authorization": f"Bearer {issue_page_token(shop, user, identity)}"}

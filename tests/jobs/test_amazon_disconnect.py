@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.db import db
-from core.models import Alert, AmazonAccount, Shop, TargetMarketplace, User
+from core.models import Alert, AmazonAccount, TargetMarketplace
 from core.redis import get_redis
 from integrations.amazon.accounts import shared_tokens
 from integrations.amazon.tokens import token_client_class
@@ -18,6 +18,7 @@ from jobs.queues import get_queue
 from jobs.scheduler import SCHEDULE, tick
 from tests.amazon.test_authorization import _approve
 from tests.jobs.conftest import wait_for
+from tests.jobs.helpers import admin_headers
 from tests.jobs.test_order_notifications import (  # the notifications world, as a fixture here
     _deletions,
     _notified_orders,
@@ -26,21 +27,10 @@ from tests.jobs.test_order_notifications import (  # the notifications world, as
     sqs_server,  # noqa: F401
 )
 from tests.jobs.test_orders import _place
-from web.auth import Identity, issue_page_token
 
 # Amazon notifies Crossport through the SQS emulator in every test here
 pytestmark = pytest.mark.usefixtures("notified")
 POLL = next(task for task in SCHEDULE if task.name == "poll-orders")
-
-
-def _admin(world) -> dict:
-    """Headers of an admin of the world's WooCommerce shop (a page token, as the page holds)."""
-    shop = db.session.get(Shop, world.shop_id)
-    user = User(shop_id=shop.id, platform_user_id="admin-7", role="admin", name="Ada Admin")
-    db.session.add(user)
-    db.session.commit()
-    identity = Identity(platform="woocommerce", domain=shop.domain, user_id="admin-7")
-    return {"Authorization": f"Bearer {issue_page_token(shop, user, identity)}"}
 
 
 def _disconnect(world, account_id: int, headers: dict):
@@ -81,7 +71,7 @@ def test_disconnecting_deletes_the_subscription_on_amazon_and_stops_the_polls(wo
     cached = _cached_access_token(world, eu.refresh_token)
     assert get_redis().exists(cached)  # the subscription calls fetched one
     # when an admin disconnects the EU account from the page
-    answer = _disconnect(world, eu.id, _admin(world))
+    answer = _disconnect(world, eu.id, admin_headers(world))
     # then the access token Amazon gave for it is dropped from the shared cache at once
     assert not get_redis().exists(cached)
     assert answer["changed"] is True and answer["account"]["status"] == "disconnected"
@@ -111,7 +101,7 @@ def test_connecting_the_seller_again_brings_the_account_back(world):
     world.start_workers(1)
     eu = _subscribed_accounts(world)["EU"]
     old_token = eu.refresh_token
-    headers = _admin(world)
+    headers = admin_headers(world)
     _disconnect(world, eu.id, headers)
     wait_for(lambda: len(_deletions(world)) == 1, 30, message=world.worker_logs)
     eu_markets = {m for (m,) in db.session.query(TargetMarketplace.marketplace_id).filter_by(

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from core.db import db
 from core.models import PriceRule, VariantSnapshot
 from jobs.fx_rates import rates_table
+from jobs.listing_sync import request_reprice
 from mapping.fx import RatesTable, UnknownCurrency
 from mapping.marketplaces import MARKETPLACES
 from mapping.pricing import PriceRule as Rule
@@ -173,6 +174,10 @@ def save_price_rule(marketplace_id: str, body: dict):
     if row is None:
         row = PriceRule(shop_id=g.shop_id, marketplace_id=marketplace_id)
         db.session.add(row)
-    row.rule = RuleSchema().dump(body)
+    rule = RuleSchema().dump(body)
+    changed = row.rule != rule
+    row.rule = rule
     db.session.commit()
+    if changed:  # live listings take the new prices; an unchanged save costs nothing
+        request_reprice(g.shop_id)
     return market_pricing(market, row, rates_table())

@@ -8,6 +8,7 @@ from marshmallow import ValidationError as SchemaError
 
 from core.db import db
 from core.models import MappingProfile, ProductSnapshot
+from jobs.listing_sync import request_resync
 from mapping.profiles import RuleSchema
 from web.api.registry import conflict, not_found, operation
 
@@ -125,6 +126,7 @@ def create_mapping(body: dict):
     profile = MappingProfile(shop_id=g.shop_id, **clean_profile(body))
     db.session.add(profile)
     db.session.commit()
+    request_resync(g.shop_id, profile.product_type)  # listings built from the defaults until now
     return profile_view(profile)
 
 
@@ -153,10 +155,15 @@ def update_mapping(profile_id: int, body: dict):
     if profile is None:
         return not_found("no such mapping")
     body = clean_profile(body)
+    before = (profile.product_type, profile.attributes, profile.overrides)
     profile.product_type = body["product_type"]
     profile.attributes = body["attributes"]
     profile.overrides = body["overrides"]
     db.session.commit()
+    if before != (profile.product_type, profile.attributes, profile.overrides):
+        # the live listings of the type (and of the type it had, if renamed) follow the edit
+        for product_type in {before[0], profile.product_type}:
+            request_resync(g.shop_id, product_type)
     return profile_view(profile)
 
 
@@ -172,6 +179,8 @@ def delete_mapping(profile_id: int):
     profile = find_profile(profile_id)
     if profile is None:
         return not_found("no such mapping")
+    product_type = profile.product_type
     db.session.delete(profile)
     db.session.commit()
+    request_resync(g.shop_id, product_type)  # back to the defaults: some may now be held
     return "", 204
