@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import or_, update
+
 from core.db import db, utcnow
 from core.models import Alert, AmazonAccount, Shop
 from integrations.amazon.accounts import client_for
@@ -37,22 +39,27 @@ def disconnect_amazon_account(account_id: int, by: str) -> bool:
     """The seller disconnects an account from the page: its token erased, its marketplaces
     paused (integrations/amazon/pause.py), its subscription deleted on Amazon in a job. False
     when it already was (nothing changes, nothing is queued again)."""
-    # the row locked (PostgreSQL): two clicks at once make one disconnection, not two
-    account = (
-        db.session.query(AmazonAccount)
-        .filter_by(id=account_id)
-        .with_for_update()
-        .populate_existing()
-        .one_or_none()
-    )
-    if account is None:
-        raise LookupError(f"no Amazon account {account_id}")
-    if account.disconnected_at is not None and account.refresh_token is None:
+    # Claimed by one conditional UPDATE, the transaction's first write: two clicks at once make
+    # one disconnection, not two, on PostgreSQL (the second waits on the row, then matches
+    # nothing) and on SQLite (the second waits on the write lock, then matches nothing).
+    now = utcnow()
+    claimed = db.session.execute(
+        update(AmazonAccount)
+        .where(
+            AmazonAccount.id == account_id,
+            or_(AmazonAccount.disconnected_at.is_(None), AmazonAccount.refresh_token.is_not(None)),
+        )
+        .values(disconnected_at=now)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        if db.session.get(AmazonAccount, account_id) is None:
+            raise LookupError(f"no Amazon account {account_id}")
         return False
+    account = db.session.get(AmazonAccount, account_id, populate_existing=True)
     if account.status == "connected" and account.refresh_token:
         # the access token Amazon gave for it, cached for up to an hour here and in Redis, goes too
         client_for(account).forget_access_token()
-    now = utcnow()
     paused = pause_account_work(db.session, account)
     account.status, account.refresh_token = "disconnected", None
     account.disconnected_at, account.disconnected_by = now, by[:255]

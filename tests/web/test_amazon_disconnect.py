@@ -5,14 +5,17 @@ it keeps. The deletion on Amazon, run by a real worker, is in tests/jobs/test_am
 from __future__ import annotations
 
 import json
+import threading
 
 from sqlalchemy import text
 
 from core.db import db
 from core.models import Alert, AmazonAccount, Listing, Submission, TargetMarketplace, User
 from jobs.queues import get_queue
-from jobs.tenants import connected_accounts
+from jobs.tenants import connected_accounts, disconnect_amazon_account
 from tests.web.conftest import DE, US, add_order, add_product
+
+CLICKS = 4
 
 
 def _account(shop) -> AmazonAccount:
@@ -106,6 +109,29 @@ def test_disconnecting_twice_answers_the_same_and_does_nothing_more(client, shop
     assert first.json["account"] == second.json["account"]
     assert db.session.query(Alert).filter_by(shop_id=shop_a.id).count() == 1
     assert _unsubscriptions() == []
+
+
+def test_clicks_at_once_make_one_disconnection(app, shop_a):
+    """Four requests at once, each with its own session and connection to the database file."""
+    account_id = _give_token(shop_a).id
+    start, answers = threading.Barrier(CLICKS), []
+
+    def click(n: int) -> None:
+        with app.app_context():
+            start.wait()
+            answers.append(disconnect_amazon_account(account_id, f"admin {n}"))
+            db.session.remove()
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(CLICKS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(answers) == [False] * (CLICKS - 1) + [True]
+    db.session.expire_all()
+    assert db.session.query(Alert).filter_by(shop_id=shop_a.id).count() == 1
+    assert len(_unsubscriptions()) == 1
+    assert _account(shop_a).refresh_token is None
 
 
 def test_a_revoked_account_can_still_be_disconnected_to_erase_its_token(client, shop_a, bearer):
