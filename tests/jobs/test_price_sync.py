@@ -100,7 +100,8 @@ def test_a_store_price_change_reprices_every_marketplace_and_keeps_a_b2b_offer(w
     assert all(after[m]["ALL"] > before[m]["ALL"] for m in before), (before, after)
     # and the B2B offer is as the seller left it
     assert after[de]["B2B"] == 9.5
-    # one patch per marketplace (content and price change in one call), not more
+    # one patch per marketplace for prices and content together (plus at most one from the stock
+    # sync the product webhook also asks for), never one per attribute
     counts = _patches_by_marketplace(world, patches_before)
     assert set(counts) == set(before) and all(n <= 2 for n in counts.values()), counts
 
