@@ -13,7 +13,7 @@ from jobs.amazon import seller_for
 from jobs.feeds import record_patch_feed
 from jobs.fx_rates import rates_table
 from jobs.plans import PlanCache, plans_for_product, product_type_of
-from jobs.queues import enqueue
+from jobs.queues import CATALOGUE_JOB_TIMEOUT, enqueue
 from jobs.runs import finish_run, start_run
 from jobs.stock import LIVE_STATUSES, request_stock_sync
 from mapping.payloads import feed_message, patches_for
@@ -168,6 +168,7 @@ def request_reprice(shop_id: int) -> None:
         shop_id,
         queue="listings",
         job_id=f"reprice:{shop_id}",
+        timeout=CATALOGUE_JOB_TIMEOUT,
         title="Re-price listings",
         shop_id=shop_id,
     )
@@ -181,6 +182,7 @@ def request_resync(shop_id: int, product_type: str) -> None:
         product_type,
         queue="listings",
         job_id=f"resync:{shop_id}:{product_type}",
+        timeout=CATALOGUE_JOB_TIMEOUT,
         title=f"Update listings of {product_type}",
         shop_id=shop_id,
     )

@@ -23,6 +23,9 @@ log = logging.getLogger("crossport.jobs")
 QUEUES = ("sync", "webhooks", "listings", "orders", "bulk", "periodic")
 
 DEFAULT_TIMEOUT = 300
+# A job that maps the whole catalogue (publish, re-price, re-sync after a mapping edit): mapping
+# 10,000 SKUs for 8 marketplaces takes minutes, far past the default timeout.
+CATALOGUE_JOB_TIMEOUT = 3 * 3600
 # Job data are ids only, but results and tracebacks may quote values: keep them briefly.
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600

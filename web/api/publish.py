@@ -7,11 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.db import db
 from core.models import JobRun, ProductSnapshot, TargetMarketplace
-from jobs.queues import enqueue
+from jobs.queues import CATALOGUE_JOB_TIMEOUT, enqueue
 from web.api.registry import not_found, operation
-
-# mapping 10,000 SKUs for 8 marketplaces takes minutes, far past the default job timeout
-PUBLISH_TIMEOUT = 3 * 3600
 
 MODES = ("validate", "trial", "publish")
 MODE_TITLES = {
@@ -134,7 +131,7 @@ def start_publish(body: dict):
         "jobs.publish.run_publish",
         run.id,
         queue="listings",
-        timeout=PUBLISH_TIMEOUT,
+        timeout=CATALOGUE_JOB_TIMEOUT,
         job_id=f"publish-run-{run.id}",
         title=run.title,
         shop_id=g.shop_id,
