@@ -118,15 +118,16 @@ def _process_feeds(world, timeout: float) -> float:
     raise TimeoutError("the emulator did not finish processing the feeds")
 
 
-def _follow_feeds(world, workers: int, timeout: float) -> float:
+def _follow_feeds(world, workers: int, timeout: float, kind: str = "feed") -> float:
+    """Start workers and wait until every feed of `kind` ("feed", "patchfeed") has its report."""
     from core.db import db
     from core.models import Submission
 
     started = time.monotonic()
     world.start_workers(workers)
     wait_for(lambda: all(s.status in ("done", "fatal", "cancelled")
-                         for s in db.session.query(Submission).filter_by(kind="feed")),
-             timeout, 1.0, "feed reports")
+                         for s in db.session.query(Submission).filter_by(kind=kind)),
+             timeout, 1.0, f"{kind} reports")
     return time.monotonic() - started
 
 
