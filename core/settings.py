@@ -43,6 +43,10 @@ PRODUCTION_SPAPI = {
     "FE": "https://sellingpartnerapi-fe.amazon.com",
 }
 
+# The European Central Bank's reference rates of the day (units per 1 EUR), published each
+# working day around 16:00 CET.
+ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+
 # Secrets have no production default: start-up stops, naming the missing one.
 SECRET_KEYS = (
     "secret_key",
@@ -132,6 +136,8 @@ class Settings:
     # days the record of a store webhook (Shopify, WooCommerce) is kept once processed: the
     # delivery dedup needs it only while a store may still retry (hours), the dashboard a week
     webhook_retention_days: int = 30
+    # the ECB's daily reference-rates file the FX refresh reads (demo: the local emulator)
+    fx_rates_url: str = ECB_DAILY_URL
 
     @property
     def production(self) -> bool:
@@ -217,6 +223,8 @@ class Settings:
             for name, demo_value in DEMO_AWS_CREDENTIALS.items():
                 if not getattr(self, name):
                     changes[name] = demo_value
+            if self.fx_rates_url == ECB_DAILY_URL:  # the ECB emulator, unless told of another
+                changes["fx_rates_url"] = DEMO_FX_RATES_URL
         settled = replace(self, **changes) if changes else self
         settled._check_queue()
         return settled
@@ -250,6 +258,8 @@ DEMO_SQS_QUEUE = (
     "http://127.0.0.1:8104/000000000000/crossport-notifications",
     "http://127.0.0.1:8104",
 )
+# The ECB rates emulator sandbox/demo.py runs (python -m sandbox.fx), at the ECB's own path.
+DEMO_FX_RATES_URL = "http://127.0.0.1:8105/stats/eurofxref/eurofxref-daily.xml"
 DEMO_AWS_CREDENTIALS = {
     "aws_access_key_id": "crossport-demo-aws-key",
     "aws_secret_access_key": "crossport-demo-aws-secret",

@@ -43,6 +43,7 @@ SCHEDULE: tuple[PeriodicTask, ...] = (
     PeriodicTask("amazon-unsubscriptions", "jobs.unsubscribe.unsubscribe_gone_accounts", 3600),
     PeriodicTask("purge-notifications", "jobs.maintenance.purge_notification_records", 3600),
     PeriodicTask("purge-webhooks", "jobs.maintenance.purge_webhook_records", 3600),
+    PeriodicTask("fx-refresh", "jobs.fx_refresh.refresh_rates", 3600),  # ECB: once a working day
 )
 
 

@@ -1,8 +1,9 @@
 """`make run`: the whole product on one machine against the local sandbox.
 
 Starts an embedded Redis (unless CROSSPORT_REDIS_URL is set), the three platform emulators with a
-seeded demo store and seller, migrates the database, then runs the web server (gunicorn), a worker
-and the scheduler, and prints where to go. Ctrl-C stops everything it started.
+seeded demo store and seller (and the SQS and ECB-rates emulators), migrates the database, then
+runs the web server (gunicorn), a worker and the scheduler, and prints where to go. Ctrl-C stops
+everything it started.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VAR = REPO / "var"
 # SQS first: the SP-API emulator is told where to deliver notifications.
-EMULATORS = {"sqs": 8104, "amazon": 8101, "shopify": 8102, "woocommerce": 8103}
+EMULATORS = {"sqs": 8104, "amazon": 8101, "shopify": 8102, "woocommerce": 8103, "fx": 8105}
 SQS_QUEUE = "crossport-notifications"
 DEMO_SPEEDUP = 10
 
@@ -31,6 +32,8 @@ def emulator_args(name: str, port: int, public_url: str, started: dict | None = 
     url = f"http://127.0.0.1:{port}"
     if name == "sqs":
         return ["--port", str(port), "--queue", SQS_QUEUE]
+    if name == "fx":  # the ECB's daily reference rates, seeded
+        return ["--port", str(port)]
     if name == "amazon":
         # a consent page to click through, and Amazon's limits and delays 10x faster
         return [
@@ -229,6 +232,8 @@ def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
         env["CROSSPORT_SHOPIFY_ADMIN_URL_TEMPLATE"] = urls["shopify"] + "/store/{shop}"
     if "woocommerce" in urls:
         env["CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS"] = urls["woocommerce"].removeprefix("http://")
+    if "fx" in urls:  # the ECB rates file, at the ECB's own path
+        env["CROSSPORT_FX_RATES_URL"] = urls["fx"] + "/stats/eurofxref/eurofxref-daily.xml"
     links = []
     if "shopify" in urls:
         links.append(

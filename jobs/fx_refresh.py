@@ -1,0 +1,139 @@
+"""The FX refresh: the ECB's reference rates of the day stored as FxRate rows (base USD), and the
+listings of each shop whose currencies moved re-priced through its price rules.
+
+The scheduler runs it hourly: the ECB publishes once a working day (around 16:00 CET), and a
+day already stored costs one small GET and nothing more (rows are unique per currency and day).
+Currencies the ECB does not publish (AED, SAR...) keep what jobs.fx_rates gives them.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+import httpx
+from flask import current_app
+from rq import get_current_job
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.models import FxRate, JobRun, Shop, TargetMarketplace
+from jobs.fx_rates import rates_table
+from jobs.listing_sync import request_reprice
+from jobs.runs import finish_run, start_run
+from mapping.ecb_rates import EcbRates, parse_ecb_daily
+from mapping.fx import RatesTable, UnknownCurrency
+
+log = logging.getLogger("crossport.jobs")
+
+KIND = "fx_refresh"
+SOURCE = "ecb"
+TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+MAX_BYTES = 1_000_000  # the real file is about 1.5 kB; anything this big is not it
+
+
+class FxSourceError(RuntimeError):
+    """The rates source did not answer with a rates file; the message names the URL and why."""
+
+
+def refresh_rates() -> str:
+    """Fetch the ECB's rates of the day, store the new ones, re-price the shops they move."""
+    run = start_run(KIND, None, "Fetch exchange rates (ECB)")
+    url = current_app.config["SETTINGS"].fx_rates_url
+    try:
+        fetched = fetch_ecb_rates(url)
+        before = rates_table()
+        stored = store_rates(fetched)
+    except Exception as exc:
+        _report_failure(run.id, exc)
+        raise  # RQ records it and retries: the ECB may answer in a moment
+    if not stored:
+        message = f"the ECB rates of {fetched.day} were already stored"
+        finish_run(run, message)
+        return message
+    moved = shops_with_moved_rates(before, rates_table())
+    for shop_id in moved:
+        request_reprice(shop_id)
+    message = f"{stored} ECB rates of {fetched.day} stored; shops to re-price: {len(moved)}"
+    log.info("fx refresh: %s", message)
+    run.details = {"as_of": fetched.day.isoformat(), "stored": stored, "repriced_shops": moved}
+    finish_run(run, message)
+    return message
+
+
+def fetch_ecb_rates(url: str) -> EcbRates:
+    """The rates file at `url`, read; FxSourceError or EcbFormatError name what went wrong."""
+    try:
+        # Redirects off, as for every outside call: a moved file is reported, not followed.
+        response = httpx.get(url, timeout=TIMEOUT, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise FxSourceError(f"{url}: no answer ({type(exc).__name__}: {exc})") from exc
+    if response.status_code != 200:
+        raise FxSourceError(f"{url}: answered HTTP {response.status_code}, not the rates file")
+    if len(response.content) > MAX_BYTES:
+        raise FxSourceError(f"{url}: answered {len(response.content)} bytes, not the rates file")
+    return parse_ecb_daily(response.content, url)
+
+
+def store_rates(fetched: EcbRates) -> int:
+    """One FxRate row (base USD, source ecb) per currency not yet stored for that day."""
+    as_of = datetime.combine(fetched.day, datetime.min.time())
+    known = {
+        quote
+        for (quote,) in db.session.query(FxRate.quote).filter_by(
+            base="USD", as_of=as_of, source=SOURCE
+        )
+    }
+    rows = [
+        FxRate(base="USD", quote=code, rate=rate, as_of=as_of, source=SOURCE)
+        for code, rate in fetched.per_usd().items()
+        if code not in known
+    ]
+    if not rows:
+        return 0
+    db.session.add_all(rows)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a run beside this one stored the same day first: it re-prices
+        db.session.rollback()
+        return 0
+    return len(rows)
+
+
+def shops_with_moved_rates(before: RatesTable, after: RatesTable) -> list[int]:
+    """Installed shops where the rate from the store currency to an enabled marketplace's moved."""
+    pairs = (
+        db.session.query(Shop.id, Shop.currency, TargetMarketplace.currency)
+        .join(TargetMarketplace, TargetMarketplace.shop_id == Shop.id)
+        .filter(Shop.status == "installed", TargetMarketplace.enabled.is_(True))
+        .distinct()
+        .all()
+    )
+    moved = {
+        shop_id
+        for shop_id, store, market in pairs
+        if _rate(before, store, market) != _rate(after, store, market)
+    }
+    return sorted(moved)
+
+
+def _rate(table: RatesTable, source: str, target: str) -> Decimal | None:
+    try:
+        return table.rate(source, target).value
+    except UnknownCurrency:  # a currency gaining (or losing) a rate counts as a move
+        return None
+
+
+def _report_failure(run_id: int, exc: Exception) -> None:
+    """The run row says why, as `retrying` while RQ will try again, `failed` after the last."""
+    db.session.rollback()  # nothing of this attempt is kept
+    run = db.session.get(JobRun, run_id)
+    reason = f"{type(exc).__name__}: {exc}"
+    job = get_current_job()
+    if job is not None and (job.retries_left or 0) > 0:
+        run.status, run.message = "retrying", f"will retry: {reason}"[:4000]
+        db.session.commit()
+    else:
+        finish_run(run, f"stopped: {reason}", failed=True)
+    log.warning("fx refresh failed: %s", reason)
