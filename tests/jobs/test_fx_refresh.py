@@ -12,11 +12,12 @@ import pytest
 import requests
 
 from core.db import db
-from core.models import FxRate, JobRun, Listing, Shop, TargetMarketplace
+from core.models import AmazonAccount, FxRate, JobRun, Listing, Shop, TargetMarketplace
 from jobs.fx_rates import rates_table
+from jobs.fx_refresh import shops_with_moved_rates
 from jobs.queues import enqueue
 from jobs.scheduler import SCHEDULE, tick
-from mapping.fx_seed import SEED_DATE, USD_RATES
+from mapping.fx_seed import SEED_DATE, USD_RATES, seed_rates
 from mapping.marketplaces import marketplace
 from mapping.pricing import PriceRule, price_for
 from sandbox.fx import create_fx
@@ -255,3 +256,46 @@ def test_a_bad_answer_is_retried_with_the_reason_on_the_run(app, rates_source):
     url = rates_source.daily_url
     assert run.message == f"will retry: FxSourceError: {url}: answered HTTP 503, not the rates file"
     assert db.session.query(FxRate).count() == 0
+
+
+def _shop(domain: str, currency: str, markets: dict[str, bool], status: str = "installed") -> int:
+    """A shop selling from `currency` to marketplaces {marketplace id: enabled}."""
+    shop = Shop(platform="woocommerce", domain=domain, currency=currency, status=status)
+    db.session.add(shop)
+    db.session.flush()
+    account = AmazonAccount(shop_id=shop.id, region="EU", selling_partner_id=f"A{shop.id}")
+    db.session.add(account)
+    db.session.flush()
+    for marketplace_id, enabled in markets.items():
+        market = marketplace(marketplace_id)
+        db.session.add(
+            TargetMarketplace(shop_id=shop.id, account_id=account.id, marketplace_id=market.id,
+                              country_code=market.country, currency=market.currency,
+                              language=market.language_tag, enabled=enabled)
+        )  # fmt: skip
+    db.session.commit()
+    return shop.id
+
+
+def test_only_shops_selling_across_a_moved_rate_are_repriced(app):
+    de, uk = "A1PA6795UKMFR9", "A1F83G8C2ARO7P"
+    to_euro = _shop("a.example", "USD", {de: True, uk: True})
+    to_pound = _shop("b.example", "USD", {uk: True})
+    euro_to_euro = _shop("c.example", "EUR", {de: True})
+    disabled_euro = _shop("d.example", "USD", {de: False, uk: True})
+    gone = _shop("e.example", "USD", {de: True}, status="uninstalled")
+    pound_to_euro = _shop("f.example", "GBP", {de: True})
+    before = seed_rates()
+    # when the euro alone moves (units per USD)
+    after = seed_rates()
+    after.rates["EUR"] = Decimal("0.95")
+    # then the shops converting into or out of EUR for an enabled marketplace are re-priced
+    assert shops_with_moved_rates(before, after) == sorted([to_euro, pound_to_euro])
+    assert {to_pound, euro_to_euro, disabled_euro, gone}.isdisjoint(
+        shops_with_moved_rates(before, after)
+    )
+    # and a manual USD>EUR override holds the rate still, so that shop has nothing to re-price
+    held = before.with_override("USD", "EUR", Decimal("0.9"))
+    moved = after.with_override("USD", "EUR", Decimal("0.9"))
+    assert shops_with_moved_rates(held, moved) == [pound_to_euro]
+    assert shops_with_moved_rates(before, before) == []
