@@ -26,17 +26,26 @@ from jobs.queues import enqueue
 log = logging.getLogger("crossport.jobs")
 
 
-def request_unsubscription(account: AmazonAccount) -> bool:
-    """Queue the deletion of the account's subscription; call it once the account's new state is
+def request_unsubscription(
+    account: AmazonAccount, seller_id: str | None = None, subscription_id: str | None = None
+) -> bool:
+    """Queue the deletion of the account's subscription (or of the one `seller_id` had, when the
+    region was connected to another seller since); call it once the account's new state is
     committed (the job checks that no connected account still uses the subscription)."""
-    if not account.subscription_id and not current_app.config["SETTINGS"].notifications_active:
+    if seller_id is None:
+        seller_id, subscription_id = account.selling_partner_id, account.subscription_id
+    elif not subscription_id:
+        # the job could only look the id up with the account's token, now another seller's:
+        # it would find and delete the new seller's subscription
+        return False
+    if not subscription_id and not current_app.config["SETTINGS"].notifications_active:
         return False  # never subscribed: nothing to ask Amazon
     enqueue(
         "jobs.unsubscribe.unsubscribe_account",
         account.id,
         account.region,
-        account.selling_partner_id,
-        account.subscription_id or "",
+        seller_id,
+        subscription_id or "",
         queue="periodic",
         job_id=f"notifications-unsubscribe:{account.id}",
         title="Delete an Amazon order notification subscription",

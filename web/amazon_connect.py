@@ -9,6 +9,7 @@ from core.models import AmazonAccount, TargetMarketplace
 from integrations.amazon import auth
 from jobs.notifications import request_subscription
 from jobs.tenants import disconnect_amazon_account
+from jobs.unsubscribe import request_unsubscription
 from web.auth import require_shop
 
 bp = Blueprint("amazon_connect", __name__)
@@ -36,7 +37,7 @@ def authorize():
 def callback():
     """Amazon's redirect after consent: the state identifies the tenant (single use)."""
     try:
-        account = auth.complete(request.args.get("state", ""),
+        account, replaced = auth.complete(request.args.get("state", ""),
                                 request.args.get("spapi_oauth_code", ""),
                                 request.args.get("selling_partner_id", ""))  # fmt: skip
     except auth.AuthorizationRefused as refused:
@@ -44,6 +45,8 @@ def callback():
             _RESULT_PAGE, title="Amazon was not connected", message=str(refused)
         )
         return page, 400
+    if replaced is not None:  # the previous seller's orders are no business of this shop now
+        request_unsubscription(account, replaced.seller_id, replaced.subscription_id)
     if current_app.config["SETTINGS"].notifications_active:
         # ORDER_CHANGE brings its orders in seconds; the hourly sweep retries a failed attempt
         request_subscription(account.id, account.shop_id)

@@ -25,6 +25,7 @@ from core.models import Alert, AmazonAccount, AuthState, TargetMarketplace
 from . import sellers, tokens
 from .accounts import client_for
 from .pause import resume_account_work
+from .seller_change import ReplacedSeller, replace_seller
 
 STATE_LIFETIME = timedelta(minutes=10)
 REGIONS = ("NA", "EU", "FE")
@@ -118,8 +119,12 @@ def exchange_code(code: str, shop_id: int | None) -> str:
     return answer["refresh_token"]
 
 
-def complete(nonce: str, code: str, selling_partner_id: str) -> AmazonAccount:
-    """Finish the callback: check state, store the account, import marketplace participations."""
+def complete(
+    nonce: str, code: str, selling_partner_id: str
+) -> tuple[AmazonAccount, ReplacedSeller | None]:
+    """Finish the callback: check state, store the account, import marketplace participations.
+    Also returns the seller the region was connected to before, when it was another one (its
+    listings are forgotten here; the caller deletes its order subscription)."""
     if not nonce or not code or not selling_partner_id:
         raise AuthorizationRefused("missing", "The callback lacks state, code or seller id.")
     state = _claim_state(nonce)
@@ -133,6 +138,9 @@ def complete(nonce: str, code: str, selling_partner_id: str) -> AmazonAccount:
     if account is None:
         account = AmazonAccount(shop_id=state.shop_id, region=region)
         db.session.add(account)
+    replaced = None
+    if account.selling_partner_id and account.selling_partner_id != selling_partner_id:
+        replaced = replace_seller(db.session, account, selling_partner_id)
     if account.status == "disconnected":  # connected again: what the disconnection paused goes on
         resume_account_work(account)
         resolve_disconnection_alerts(account)
@@ -141,7 +149,7 @@ def complete(nonce: str, code: str, selling_partner_id: str) -> AmazonAccount:
     account.status, account.status_reason, account.connected_at = "connected", "", utcnow()
     db.session.commit()
     import_participations(account)
-    return account
+    return account, replaced
 
 
 def resolve_disconnection_alerts(account: AmazonAccount) -> None:
@@ -172,5 +180,9 @@ def import_participations(account: AmazonAccount) -> list[TargetMarketplace]:
         row.domain = entry["domain"].removeprefix("www.")
         row.currency, row.language = entry["currency"], entry["language"]
         row.participating = entry["participating"]
+    listed = {entry["marketplace_id"] for entry in found}
+    for marketplace_id, row in existing.items():
+        if marketplace_id not in listed:  # not (or no longer) the seller's: cannot be sold in
+            row.participating, row.enabled = False, False
     db.session.commit()
     return list(account.marketplaces)

@@ -27,19 +27,28 @@ def pause_account_work(session: Session, account: AmazonAccount) -> list[str]:
         if market.enabled:
             market.enabled, market.paused = False, True
             paused.append(market.marketplace_id)
-    marketplace_ids = [m.marketplace_id for m in account.marketplaces]
-    if marketplace_ids:
-        unfinished = session.query(Submission).filter(
-            Submission.shop_id == account.shop_id,
-            Submission.marketplace_id.in_(marketplace_ids),
-            Submission.feed_id.is_not(None),
-            Submission.status.in_(UNFINISHED_FEEDS),
-        )
-        for submission in unfinished:
-            submission.status, submission.finished_at = "cancelled", utcnow()
-            submission.report = {**(submission.report or {}),
-                                 "stopped": "the Amazon account was disconnected"}  # fmt: skip
+    cancel_unfinished_feeds(session, account.shop_id,
+                            [m.marketplace_id for m in account.marketplaces],
+                            "the Amazon account was disconnected")  # fmt: skip
     return sorted(paused)
+
+
+def cancel_unfinished_feeds(
+    session: Session, shop_id: int, marketplace_ids: list[str], why: str
+) -> None:
+    """Stop following the feeds Amazon is still processing in these marketplaces (their reports
+    can only be read with a token that is gone), saying why in each one's report."""
+    if not marketplace_ids:
+        return
+    unfinished = session.query(Submission).filter(
+        Submission.shop_id == shop_id,
+        Submission.marketplace_id.in_(marketplace_ids),
+        Submission.feed_id.is_not(None),
+        Submission.status.in_(UNFINISHED_FEEDS),
+    )
+    for submission in unfinished:
+        submission.status, submission.finished_at = "cancelled", utcnow()
+        submission.report = {**(submission.report or {}), "stopped": why}
 
 
 def resume_account_work(account: AmazonAccount) -> list[str]:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from core.db import db
-from core.models import Alert, AmazonAccount, TargetMarketplace
+from core.models import Alert, AmazonAccount, Listing, TargetMarketplace
 from core.redis import get_redis
 from integrations.amazon.accounts import shared_tokens
 from integrations.amazon.tokens import token_client_class
@@ -18,7 +18,7 @@ from jobs.queues import get_queue
 from jobs.scheduler import SCHEDULE, tick
 from tests.amazon.test_authorization import _approve
 from tests.jobs.conftest import wait_for
-from tests.jobs.helpers import admin_headers
+from tests.jobs.helpers import admin_headers, import_and_map, publish, wait_until_active
 from tests.jobs.test_order_notifications import (  # the notifications world, as a fixture here
     _deletions,
     _notified_orders,
@@ -149,3 +149,56 @@ def test_a_revocation_seen_by_a_job_pauses_the_accounts_marketplaces_too(world):
     assert {m.country_code for m in markets if m.paused and not m.enabled} == {
         "UK", "DE", "FR", "IT", "ES"}  # fmt: skip
     assert {m.country_code for m in markets if m.enabled} == {"US", "CA", "JP"}
+
+
+def test_connecting_another_seller_in_a_region_forgets_the_listings_of_the_previous_one(world):
+    # given a product published everywhere and each region subscribed to ORDER_CHANGE
+    world.start_workers(1)
+    snapshots = import_and_map(world)
+    product = next(s for s in snapshots if s.product_type == "KITCHEN"
+                   and len(s.data["variants"]) == 1)  # fmt: skip
+    done = publish(world, product_ids=[product.id])
+    wait_until_active(world, done.details["summary"]["sent"])
+    sku = product.data["variants"][0]["sku"]
+    eu = _subscribed_accounts(world)["EU"]
+    old_subscription = eu.subscription_id
+    eu_markets = {m.marketplace_id for m in eu.marketplaces}
+    listed = {r.marketplace_id: r.status for r in db.session.query(Listing).filter_by(sku=sku)}
+    assert eu_markets <= set(listed) and set(listed.values()) == {"active"}
+    # when an admin connects Europe with a different Amazon seller account
+    other = world.amazon.new_seller(name="Other Seller")
+    world.amazon.control("POST", "consent", json={"region": "EU", "seller_id": other["seller_id"]})
+    client, headers = world.app.test_client(), admin_headers(world)
+    consent = client.post("/amazon/authorize?region=EU", headers=headers)
+    assert consent.status_code == 200, consent.get_data(as_text=True)
+    callback = client.get(_approve(consent.json["url"]))
+    assert callback.status_code == 200, callback.get_data(as_text=True)
+    # then the region's listings are back to their local state, the other regions' untouched
+    db.session.expire_all()
+    after = {r.marketplace_id: r for r in db.session.query(Listing).filter_by(sku=sku)}
+    for marketplace_id, row in after.items():
+        if marketplace_id in eu_markets:
+            assert (row.status, row.asin, row.payload) == ("ready", None, {}), marketplace_id
+        else:
+            assert row.status == "active" and row.asin, marketplace_id
+    (alert,) = db.session.query(Alert).filter_by(kind="amazon_seller_changed").all()
+    assert alert.details["listings"] == len(eu_markets)
+    assert alert.details["previous"] == world.seller_id
+    # and the previous seller's subscription is deleted, the new seller gets its own
+    wait_for(lambda: [d["status"] for d in _deletions(world)] == [200], 30,
+             message=world.worker_logs)  # fmt: skip
+    account = wait_for(
+        lambda: (a := db.session.get(AmazonAccount, eu.id)) and a.subscription_id and a,
+        30,
+        message=world.worker_logs,
+    )
+    assert account.selling_partner_id == other["seller_id"]
+    assert account.subscription_id != old_subscription
+    # stock changes no longer reach the previous seller's European listings
+    patches = len(world.amazon.calls("patchListingsItem"))
+    world.store.control(f"products/{product.external_id}/stock", {"stock_quantity": 4})
+    world.store.wait()
+    wait_for(lambda: len(world.amazon.calls("patchListingsItem")) - patches == len(after)
+             - len(eu_markets), 60, message=world.worker_logs)  # fmt: skip
+    assert all(c["marketplace_ids"] not in eu_markets
+               for c in world.amazon.calls("patchListingsItem")[patches:])  # fmt: skip
