@@ -299,3 +299,13 @@ def test_only_shops_selling_across_a_moved_rate_are_repriced(app):
     moved = after.with_override("USD", "EUR", Decimal("0.9"))
     assert shops_with_moved_rates(held, moved) == [pound_to_euro]
     assert shops_with_moved_rates(before, before) == []
+
+
+def test_a_source_that_does_not_answer_is_named():
+    from jobs.fx_refresh import FxSourceError, fetch_ecb_rates
+
+    server = serve_in_thread(create_fx())
+    url = server.url + DAILY_PATH
+    server.stop()  # nothing listens there any more
+    with pytest.raises(FxSourceError, match=rf"^{url}: no answer \(ConnectError: "):
+        fetch_ecb_rates(url)
