@@ -225,6 +225,7 @@ def test_a_euro_move_reprices_the_euro_marketplaces_only(world, rates_source):
             "EcbFormatError: {url}: the rates of 2026-11-03 have no USD rate",
         ),
     ],
+    ids=["malformed-xml", "http-500", "no-usd-rate"],
 )  # fmt: skip
 def test_a_bad_answer_stores_nothing_and_the_run_says_what_and_where(
     app, rates_source, fault, says
