@@ -310,3 +310,14 @@ def test_a_source_that_does_not_answer_is_named():
     server.stop()  # nothing listens there any more
     with pytest.raises(FxSourceError, match=rf"^{url}: no answer \(ConnectError: "):
         fetch_ecb_rates(url)
+
+
+def test_the_rates_url_is_the_ecbs_file_and_the_local_emulator_in_the_demo():
+    from core.settings import DEMO_FX_RATES_URL, ECB_DAILY_URL, Settings
+
+    assert ECB_DAILY_URL == "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+    assert Settings.from_env({"CROSSPORT_ENV": "test"}).fx_rates_url == ECB_DAILY_URL
+    assert Settings.from_env({"CROSSPORT_ENV": "demo"}).fx_rates_url == DEMO_FX_RATES_URL
+    assert DEMO_FX_RATES_URL.endswith(DAILY_PATH)  # the emulator serves the ECB's own path
+    told = {"CROSSPORT_ENV": "demo", "CROSSPORT_FX_RATES_URL": "http://rates.test/daily.xml"}
+    assert Settings.from_env(told).fx_rates_url == "http://rates.test/daily.xml"
