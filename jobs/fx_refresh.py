@@ -17,8 +17,9 @@ from flask import current_app
 from rq import get_current_job
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db
-from core.models import FxRate, JobRun, Shop, TargetMarketplace
+from core.db import db, utcnow
+from core.models import Alert, FxRate, JobRun, Shop, TargetMarketplace
+from jobs.alerts import raise_alert
 from jobs.fx_rates import rates_table
 from jobs.listing_sync import request_reprice
 from jobs.runs import finish_run, start_run
@@ -28,6 +29,7 @@ from mapping.fx import RatesTable, UnknownCurrency
 log = logging.getLogger("crossport.jobs")
 
 KIND = "fx_refresh"
+ALERT_KIND = "fx_refresh_failed"
 SOURCE = "ecb"
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 MAX_BYTES = 1_000_000  # the real file is about 1.5 kB; anything this big is not it
@@ -48,6 +50,7 @@ def refresh_rates() -> str:
     except Exception as exc:
         _report_failure(run.id, exc)
         raise  # RQ records it and retries: the ECB may answer in a moment
+    settle_failure_alerts()
     if not stored:
         message = f"the ECB rates of {fetched.day} were already stored"
         finish_run(run, message)
@@ -103,19 +106,47 @@ def store_rates(fetched: EcbRates) -> int:
 
 def shops_with_moved_rates(before: RatesTable, after: RatesTable) -> list[int]:
     """Installed shops where the rate from the store currency to an enabled marketplace's moved."""
-    pairs = (
+    moved = {
+        shop_id
+        for shop_id, store, market in _selling_pairs()
+        if _rate(before, store, market) != _rate(after, store, market)
+    }
+    return sorted(moved)
+
+
+def _selling_pairs() -> list[tuple[int, str, str]]:
+    """(shop id, store currency, marketplace currency) of every installed shop's enabled
+    marketplaces."""
+    return (
         db.session.query(Shop.id, Shop.currency, TargetMarketplace.currency)
         .join(TargetMarketplace, TargetMarketplace.shop_id == Shop.id)
         .filter(Shop.status == "installed", TargetMarketplace.enabled.is_(True))
         .distinct()
         .all()
     )
-    moved = {
-        shop_id
-        for shop_id, store, market in pairs
-        if _rate(before, store, market) != _rate(after, store, market)
-    }
-    return sorted(moved)
+
+
+def alert_converting_shops(reason: str) -> list[int]:
+    """The refresh failed for good: every shop whose prices are converted is told, once per
+    reason (raise_alert keeps one open alert per message), with the rates its prices still use."""
+    table = rates_table()
+    message = (f"Exchange rates could not be refreshed ({reason}). Prices are converted with the "
+               f"rates of {table.as_of} ({table.source}) until they can; a rate override on the "
+               "pricing page holds a rate you choose.")  # fmt: skip
+    shops = sorted({shop_id for shop_id, store, market in _selling_pairs() if store != market})
+    for shop_id in shops:
+        raise_alert(shop_id, ALERT_KIND, message[:2000], severity="warning",
+                    details={"as_of": table.as_of, "source": table.source})  # fmt: skip
+    db.session.commit()
+    return shops
+
+
+def settle_failure_alerts() -> None:
+    """Rates arrived again: the open refresh-failure alerts of every shop are settled."""
+    now = utcnow()
+    for alert in db.session.query(Alert).filter_by(kind=ALERT_KIND, resolved_at=None):
+        alert.resolved_at = now
+    db.session.commit()
 
 
 def _rate(table: RatesTable, source: str, target: str) -> Decimal | None:
@@ -136,4 +167,5 @@ def _report_failure(run_id: int, exc: Exception) -> None:
         db.session.commit()
     else:
         finish_run(run, f"stopped: {reason}", failed=True)
+        alert_converting_shops(reason)
     log.warning("fx refresh failed: %s", reason)

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from core.db import db
-from core.models import AmazonAccount, FxRate, JobRun, Listing, Shop, TargetMarketplace
+from core.models import Alert, AmazonAccount, FxRate, JobRun, Listing, Shop, TargetMarketplace
 from jobs.fx_rates import rates_table
 from jobs.fx_refresh import shops_with_moved_rates
 from jobs.queues import enqueue
@@ -321,3 +321,32 @@ def test_the_rates_url_is_the_ecbs_file_and_the_local_emulator_in_the_demo():
     assert DEMO_FX_RATES_URL.endswith(DAILY_PATH)  # the emulator serves the ECB's own path
     told = {"CROSSPORT_ENV": "demo", "CROSSPORT_FX_RATES_URL": "http://rates.test/daily.xml"}
     assert Settings.from_env(told).fx_rates_url == "http://rates.test/daily.xml"
+
+
+def _refresh_once(settings) -> None:
+    """One refresh with no retry left, run by a real worker."""
+    enqueue("jobs.fx_refresh.refresh_rates", queue=REFRESH.queue, retry=False)
+    proc = start_worker(settings, burst=True, queues=REFRESH.queue)
+    proc.wait(timeout=120)
+
+
+def test_a_refresh_failing_for_good_alerts_the_converting_shops_until_rates_arrive(
+    app, rates_source
+):
+    de = "A1PA6795UKMFR9"
+    converting = _shop("a.example", "USD", {de: True})
+    _shop("b.example", "EUR", {de: True})  # sells in its own currency: rates do not matter
+    rates_source.control("POST", "fault", json={"status": 500, "body": "down"})
+    # when two hourly refreshes fail with the same reason
+    _refresh_once(app.config["SETTINGS"])
+    _refresh_once(app.config["SETTINGS"])
+    # then the converting shop has one open alert saying why and which rates its prices use
+    alerts = db.session.query(Alert).filter_by(kind="fx_refresh_failed").all()
+    assert [(a.shop_id, a.resolved_at) for a in alerts] == [(converting, None)]
+    assert "answered HTTP 500" in alerts[0].message and SEED_DATE in alerts[0].message
+    # when the source answers again, the alert is settled
+    rates_source.control("DELETE", "fault")
+    _refresh_once(app.config["SETTINGS"])
+    db.session.expire_all()
+    assert db.session.get(Alert, alerts[0].id).resolved_at is not None
+    assert db.session.query(FxRate).count() > 0
