@@ -10,7 +10,7 @@ Prints SP-API calls by operation and by marketplace, checks on the emulator that
 listing holds the price Crossport computed (and every other listing its old price), and beside
 the time those calls need under Amazon's documented limits puts the floor the limits allow and
 the item-by-item baseline (one patchListingsItem per changed listing). reprice_shop runs in this
-process (the sweeps are timed); real workers publish-follow and then follow the patch feeds.
+process (the sweeps are timed); real workers follow the publish feeds, then the patch feeds.
 """
 
 from __future__ import annotations
