@@ -6,10 +6,15 @@ Stock is not patched here: it goes through jobs.stock (coalesced, with the safet
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import update
 
 from core.db import db
 from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
 from jobs.amazon import seller_for
+from jobs.feed_window import wait_for_feed_slot
 from jobs.feeds import record_patch_feed
 from jobs.fx_rates import rates_table
 from jobs.plans import PlanCache, plans_for_product, product_type_of
@@ -78,59 +83,83 @@ def _live_snapshots(shop: Shop) -> list[ProductSnapshot]:
     ]
 
 
+@dataclass(frozen=True)
+class _Change:
+    """What one live listing needs sent, with what its row becomes once it is: plain values, so
+    nothing is read back from the rows after the commits around the calls to Amazon."""
+
+    listing_id: int
+    sku: str
+    product_type: str | None
+    patches: list[dict]
+    payload: dict
+    price: Decimal | None
+    price_breakdown: str | None
+
+
 def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, ...] | None) -> int:
+    """Plan every product in every enabled marketplace, product by product (each product is
+    loaded and checked once, and no commit in between makes the session read rows again), then
+    send each marketplace's changes."""
     cache = PlanCache(shop, fetch_schema=True, rates=rates_table())  # this sync's reads
-    sent = 0
-    for target in db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True):
-        live = {
-            row.sku: row
-            for row in db.session.query(Listing).filter(
-                Listing.shop_id == shop.id,
-                Listing.marketplace_id == target.marketplace_id,
-                Listing.status.in_(LIVE_STATUSES),
-            )
-        }
-        changes = []
-        plans = [
-            plan
-            for snapshot in snapshots
-            for plan in plans_for_product(shop, snapshot, target.marketplace_id, cache=cache)
-        ]
-        with db.session.no_autoflush:
-            for plan in plans:
-                row = live.get(plan.sku)
-                if row is None:
-                    continue
-                row.local_problems = [p.to_dict() for p in plan.problems]
-                if not plan.ok:
-                    continue  # the listing keeps its last good content; the page shows why
-                old = {
-                    k: v
-                    for k, v in (row.payload.get("attributes") or {}).items()
-                    if k != STOCK_ATTRIBUTE
-                }
-                new = {k: v for k, v in plan.payload["attributes"].items() if k != STOCK_ATTRIBUTE}
-                if attributes is not None:
-                    old = {k: v for k, v in old.items() if k in attributes}
-                    new = {k: v for k, v in new.items() if k in attributes}
-                patches = patches_for(old, new)
-                if patches:
-                    changes.append((row, plan, patches))
-        db.session.commit()  # no write lock held across the calls to Amazon
-        sent += _send(shop, target, changes)
-    db.session.commit()
-    return sent
+    targets = db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True).all()
+    live = {
+        (row.marketplace_id, row.sku): row
+        for row in db.session.query(Listing).filter(
+            Listing.shop_id == shop.id, Listing.status.in_(LIVE_STATUSES)
+        )
+    }
+    changes: dict[str, list[_Change]] = {target.marketplace_id: [] for target in targets}
+    with db.session.no_autoflush:
+        for snapshot in snapshots:
+            for target in targets:
+                for plan in plans_for_product(shop, snapshot, target.marketplace_id, cache=cache):
+                    row = live.get((target.marketplace_id, plan.sku))
+                    if row is not None:
+                        change = _change(row, plan, attributes)
+                        if change is not None:
+                            changes[target.marketplace_id].append(change)
+    db.session.commit()  # the problems found; no write lock held across the calls to Amazon
+    return sum(_send(shop, target, changes[target.marketplace_id]) for target in targets)
 
 
-def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
+def _change(row: Listing, plan, attributes: tuple[str, ...] | None) -> _Change | None:
+    """The patches that bring a live listing to its new plan, or None (nothing changed, or the
+    plan has problems: the listing keeps its last good content and the page shows why)."""
+    row.local_problems = [p.to_dict() for p in plan.problems]
+    if not plan.ok:
+        return None
+    sent = row.payload.get("attributes") or {}
+    old = {k: v for k, v in sent.items() if k != STOCK_ATTRIBUTE}
+    new = {k: v for k, v in plan.payload["attributes"].items() if k != STOCK_ATTRIBUTE}
+    if attributes is not None:
+        old = {k: v for k, v in old.items() if k in attributes}
+        new = {k: v for k, v in new.items() if k in attributes}
+    patches = patches_for(old, new)
+    if not patches:
+        return None
+    payload = plan.payload
+    if STOCK_ATTRIBUTE in sent:  # the quantity is jobs.stock's: keep what it last sent
+        attributes_sent = {**payload["attributes"], STOCK_ATTRIBUTE: sent[STOCK_ATTRIBUTE]}
+        payload = {**payload, "attributes": attributes_sent}
+    breakdown = plan.price_breakdown
+    return _Change(row.id, row.sku, row.product_type, patches, payload,
+                   breakdown.price if breakdown else row.price,
+                   breakdown.text if breakdown else row.price_breakdown)  # fmt: skip
+
+
+def _send(shop: Shop, target: TargetMarketplace, changes: list[_Change]) -> int:
     if not changes:
         return 0
     seller = seller_for(shop.id, target.marketplace_id)
     if len(changes) > FEED_THRESHOLD:
         messages = [
-            feed_message(i, row.sku, "PATCH", row.product_type, patches=patches)
-            for i, (row, _, patches) in enumerate(changes, start=1)
+            feed_message(i, change.sku, "PATCH", change.product_type, patches=change.patches)
+            for i, change in enumerate(changes, start=1)
         ]
+        # Amazon's feed rules (5 per 5 minutes per region, the createFeed bucket) hold for these
+        # feeds as for publish and stock feeds: a re-pricing sends one per marketplace.
+        wait_for_feed_slot(seller)
         feed_id = seller.submit_feed(target.marketplace_id, messages)
         message_skus = {str(m["messageId"]): m["sku"] for m in messages}
         record_patch_feed(shop.id, target.marketplace_id, feed_id, "patchfeed", message_skus)
@@ -141,22 +170,26 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list) -> int:
             extra={"shop_id": shop.id},
         )
     else:
-        for row, _, patches in changes:
+        for change in changes:
             log.info(
                 "patch %s on %s: %s",
-                row.sku,
+                change.sku,
                 target.marketplace_id,
-                ", ".join(p["path"] for p in patches),
+                ", ".join(p["path"] for p in change.patches),
                 extra={"shop_id": shop.id},
             )
-            seller.patch_listing(target.marketplace_id, row.sku, row.product_type, patches)
-    for row, plan, _ in changes:
-        stock = row.payload.get("attributes", {}).get(STOCK_ATTRIBUTE)
-        row.payload = plan.payload
-        if stock is not None:
-            row.payload["attributes"][STOCK_ATTRIBUTE] = stock
-        if plan.price_breakdown is not None:
-            row.price, row.price_breakdown = plan.price_breakdown.price, plan.price_breakdown.text
+            seller.patch_listing(
+                target.marketplace_id, change.sku, change.product_type, change.patches
+            )
+    # By primary key in one statement, never through the loaded rows (a commit expired them).
+    db.session.execute(
+        update(Listing),
+        [
+            {"id": c.listing_id, "payload": c.payload, "price": c.price,
+             "price_breakdown": c.price_breakdown}
+            for c in changes
+        ],
+    )  # fmt: skip
     db.session.commit()
     return len(changes)
 
