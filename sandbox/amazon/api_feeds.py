@@ -11,6 +11,9 @@ from .dispatch import ApiError, Call
 from .state import iso, utcnow
 
 FINAL = {"DONE", "FATAL", "CANCELLED"}
+# JSON_LISTINGS_FEED submissions a seller may make per region in any 5 minutes (since May 2025,
+# PLATFORMS.md), on top of createFeed's token bucket; Amazon answers 429 past it.
+FEEDS_PER_WINDOW, FEED_WINDOW_SECONDS = 5, 300.0
 
 
 def create_feed_document(em, call: Call):
@@ -30,6 +33,13 @@ def create_feed(em, call: Call):
         raise ApiError(400, "InvalidInput", "Unknown inputFeedDocumentId.")
     options = em.state.options
     now = time.time()
+    since = now - em.state.scaled(FEED_WINDOW_SECONDS)
+    recent = [f for f in em.state.feeds.values() if f["seller"] == call.seller
+              and f["region"] == call.region and f["created"] > since]  # fmt: skip
+    if len(recent) >= FEEDS_PER_WINDOW:
+        raise ApiError(429, "QuotaExceeded",
+                       f"At most {FEEDS_PER_WINDOW} JSON_LISTINGS_FEED submissions per 5 minutes "
+                       "per region.")  # fmt: skip
     previous = [f["end"] for f in em.state.feeds.values() if f["seller"] == call.seller]
     # a seller's feeds are processed one after another
     start = max([now + em.state.scaled(options.feed_queue_seconds), *previous])
@@ -39,6 +49,7 @@ def create_feed(em, call: Call):
         "marketplaceIds": body["marketplaceIds"], "createdTime": iso(utcnow()),
         "inputFeedDocumentId": body["inputFeedDocumentId"], "processingStatus": "IN_QUEUE",
         "start": start, "end": start + em.state.scaled(options.feed_processing_seconds),
+        "region": call.region, "created": now,
     }  # fmt: skip
     return 202, {"feedId": feed_id}
 

@@ -9,8 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 from sp_api.api import Feeds, Reports
+from sp_api.base.exceptions import SellingApiRequestThrottledException
 
 from integrations.amazon import feeds, orders, sellers
 
@@ -135,3 +137,27 @@ def test_the_emulator_runs_as_a_process(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_sixth_listings_feed_in_five_minutes_of_a_region_is_refused(emulator, seller, eu_client):
+    """Amazon's May 2025 rule, on top of createFeed's bucket (burst 15): 5 per region."""
+    api = eu_client.api(Feeds, EU_DE, version=feeds.VERSION)
+
+    def document() -> str:
+        created = eu_client.call(
+            "createFeedDocument", lambda: api.create_feed_document(None, feeds.JSON_CONTENT_TYPE)
+        ).payload
+        requests.put(created["url"], data=b'{"header": {}, "messages": []}', timeout=10)
+        return created["feedDocumentId"]
+
+    for _ in range(5):
+        doc = document()
+        eu_client.call("createFeed", lambda d=doc: api.create_feed(
+            "JSON_LISTINGS_FEED", d, marketplaceIds=[EU_DE]))  # fmt: skip
+    doc = document()
+    # straight through the library, past the client's own retries, to see Amazon's answer
+    with pytest.raises(SellingApiRequestThrottledException) as refused:
+        api.create_feed("JSON_LISTINGS_FEED", doc, marketplaceIds=[EU_DE])
+    assert "5 minutes per region" in str(refused.value.message)
+    statuses = [c["status"] for c in emulator.calls("createFeed")]
+    assert statuses == [202] * 5 + [429]
