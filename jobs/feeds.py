@@ -107,7 +107,7 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
         issues = issues_by_sku.get(sku, [])
         row.amazon_issues = issues
         if status != "DONE" or any(i.get("severity") == "ERROR" for i in issues):
-            row.status = "error"
+            row.status, row.quantity_sent = "error", None  # Amazon holds no quantity from it
             errors += 1
         else:
             row.status = "submitted"  # accepted; active once Amazon makes it buyable

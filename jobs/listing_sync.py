@@ -22,12 +22,14 @@ from jobs.queues import CATALOGUE_JOB_TIMEOUT, enqueue
 from jobs.runs import finish_run, start_run
 from jobs.stock import LIVE_STATUSES, request_stock_sync
 from mapping.payloads import feed_message, patches_for
+from mapping.variations import parent_sku_for
 
 log = logging.getLogger("crossport.jobs")
 
 STOCK_ATTRIBUTE = "fulfillment_availability"
 PRICE_ATTRIBUTES = ("purchasable_offer", "list_price")
 FEED_THRESHOLD = 50  # more patches than this in one marketplace go as one feed
+FEW_PRODUCTS = 100  # a sync of up to this many products reads only their listings
 
 
 def sync_product_listings(shop_id: int, product_id: str) -> int:
@@ -103,12 +105,12 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
     send each marketplace's changes."""
     cache = PlanCache(shop, fetch_schema=True, rates=rates_table())  # this sync's reads
     targets = db.session.query(TargetMarketplace).filter_by(shop_id=shop.id, enabled=True).all()
-    live = {
-        (row.marketplace_id, row.sku): row
-        for row in db.session.query(Listing).filter(
-            Listing.shop_id == shop.id, Listing.status.in_(LIVE_STATUSES)
-        )
-    }
+    rows = db.session.query(Listing).filter(
+        Listing.shop_id == shop.id, Listing.status.in_(LIVE_STATUSES)
+    )
+    if len(snapshots) <= FEW_PRODUCTS:  # one product changed: its rows, not the whole shop's
+        rows = rows.filter(Listing.sku.in_(_skus_of(snapshots)))
+    live = {(row.marketplace_id, row.sku): row for row in rows}
     changes: dict[str, list[_Change]] = {target.marketplace_id: [] for target in targets}
     with db.session.no_autoflush:
         for snapshot in snapshots:
@@ -121,6 +123,16 @@ def _sync(shop: Shop, snapshots: list[ProductSnapshot], attributes: tuple[str, .
                             changes[target.marketplace_id].append(change)
     db.session.commit()  # the problems found; no write lock held across the calls to Amazon
     return sum(_send(shop, target, changes[target.marketplace_id]) for target in targets)
+
+
+def _skus_of(snapshots: list[ProductSnapshot]) -> set[str]:
+    """Every SKU the products' listings can have: their variants' and their parent's."""
+    skus = set()
+    for snapshot in snapshots:
+        data = snapshot.data or {}
+        skus.add(parent_sku_for(data))
+        skus.update(v["sku"] for v in data.get("variants", []) if v.get("sku"))
+    return skus
 
 
 def _change(row: Listing, plan, attributes: tuple[str, ...] | None) -> _Change | None:

@@ -24,7 +24,7 @@ from jobs.runs import finish_run, progress
 from mapping.listing import ListingPlan
 from mapping.marketplaces import marketplace
 from mapping.messages import N_, say
-from mapping.payloads import feed_message, patches_for
+from mapping.payloads import feed_message, patches_for, published_quantity
 
 log = logging.getLogger("crossport.jobs")
 
@@ -229,6 +229,8 @@ def _send_single(
         row.amazon_issues = answer.get("issues", [])
         accepted = answer.get("status") == "ACCEPTED"
         row.status = "submitted" if accepted else "error"
+        # the stock sync then sends a quantity only once it differs from the one published
+        row.quantity_sent = published_quantity(plan.payload) if accepted else None
         submission = Submission(
             shop_id=shop.id,
             kind="put",
@@ -297,6 +299,7 @@ def _send_feeds(
         for message, payload in zip(batch.messages, batch.payloads, strict=True):
             row = listings[message["sku"]]
             row.payload, row.status, row.submission_id = payload, "submitted", submission.id
+            row.quantity_sent = published_quantity(payload)  # reset if the feed refuses it
         db.session.commit()
         enqueue_feed_poll(submission.id, shop.id, delay_seconds=2)
     return len(batcher.finished)

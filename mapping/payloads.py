@@ -82,6 +82,15 @@ def _selected(entry: dict) -> tuple:
     return tuple(entry.get(key) for key in OFFER_SELECTORS)
 
 
+def published_quantity(payload: dict) -> int | None:
+    """The seller-fulfilled quantity a listing payload carries (None when it carries none, e.g.
+    an FBA or a parent listing): what the stock sync then knows Amazon holds."""
+    for entry in (payload.get("attributes") or {}).get("fulfillment_availability") or []:
+        if entry.get("fulfillment_channel_code") == "DEFAULT" and "quantity" in entry:
+            return int(entry["quantity"])
+    return None
+
+
 def patch_body(product_type: str, patches: list[dict]) -> dict:
     """The body of patchListingsItem."""
     return {"productType": product_type, "patches": patches}

@@ -171,3 +171,37 @@ def test_a_mapping_edit_updates_the_live_listings_of_its_product_type(world):
         60,
         message=lambda: f"{materials()}\n{world.worker_logs()[-3000:]}",
     )
+
+
+def test_a_variations_price_change_reaches_its_child_listing_only(world):
+    world.start_workers(2)
+    snapshots = import_and_map(world)
+    shirt = next(s for s in snapshots if s.product_type == "SHIRT" and len(s.data["variants"]) > 1)
+    done = publish(world, product_ids=[shirt.id])
+    wait_until_active(world, done.details["summary"]["sent"])
+    changed, unchanged = shirt.data["variants"][0], shirt.data["variants"][1]
+    before = {v["sku"]: _offers(world, v["sku"]) for v in (changed, unchanged)}
+    assert before[changed["sku"]], "the variation is listed"
+    patches_before = len(world.amazon.calls("patchListingsItem"))
+    # when the shop manager raises one variation's price
+    new_price = (Decimal(changed["price"]) + 5).quantize(Decimal("0.01"))
+    world.store.control(
+        f"products/{changed['id']}/price",
+        {"regular_price": str(new_price), "sale_price": ""},
+    )
+    world.store.wait()
+    # then that variation's listing is re-priced everywhere it is listed
+    wait_for(
+        lambda: all(
+            _offers(world, changed["sku"])[m]["ALL"] != p["ALL"]
+            for m, p in before[changed["sku"]].items()
+        ),
+        60,
+        message=lambda: f"{_offers(world, changed['sku'])}\n{world.worker_logs()[-3000:]}",
+    )
+    assert _sent_prices(changed["sku"])[_market("US")] == float(new_price)
+    # and its sibling keeps its prices, with no price patch sent for it
+    assert _offers(world, unchanged["sku"]) == before[unchanged["sku"]]
+    assert len(world.amazon.calls("patchListingsItem")) - patches_before <= 2 * len(
+        before[changed["sku"]]
+    ), "\n".join(l for l in world.worker_logs().splitlines() if "patch" in l or "stock" in l)
