@@ -62,7 +62,7 @@ def go(frame, section_label):
 
 def known_runs(live) -> set[int]:
     with live.app.app_context():
-        return {run_id for (run_id,) in db.session.query(JobRun.id)}
+        return {run_id for (run_id,) in db.session.query(JobRun.id).filter_by(kind="publish")}
 
 
 def publish_with_progress(page, frame, live, button: str, name: str) -> int:
@@ -83,7 +83,8 @@ def publish_with_progress(page, frame, live, button: str, name: str) -> int:
         raise AssertionError(f"{exc}\nworker:\n{worker_output(worker)[-3000:]}") from None
     shot(page, name)
     with live.app.app_context():
-        (run_id,) = {i for (i,) in db.session.query(JobRun.id)} - before
+        # publish runs only: a mapping saved on the page also queued a run updating live listings
+        (run_id,) = known_runs(live) - before
     return run_id
 
 
