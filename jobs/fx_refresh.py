@@ -14,15 +14,14 @@ from decimal import Decimal
 
 import httpx
 from flask import current_app
-from rq import get_current_job
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
-from core.models import Alert, FxRate, JobRun, Shop, TargetMarketplace
+from core.models import Alert, FxRate, Shop, TargetMarketplace
 from jobs.alerts import raise_alert
 from jobs.fx_rates import rates_table
 from jobs.listing_sync import request_reprice
-from jobs.runs import finish_run, start_run
+from jobs.runs import finish_run, record_failure, start_run
 from mapping.ecb_rates import EcbRates, parse_ecb_daily
 from mapping.fx import RatesTable, UnknownCurrency
 
@@ -157,15 +156,7 @@ def _rate(table: RatesTable, source: str, target: str) -> Decimal | None:
 
 
 def _report_failure(run_id: int, exc: Exception) -> None:
-    """The run row says why, as `retrying` while RQ will try again, `failed` after the last."""
-    db.session.rollback()  # nothing of this attempt is kept
-    run = db.session.get(JobRun, run_id)
-    reason = f"{type(exc).__name__}: {exc}"
-    job = get_current_job()
-    if job is not None and (job.retries_left or 0) > 0:
-        run.status, run.message = "retrying", f"will retry: {reason}"[:4000]
-        db.session.commit()
-    else:
-        finish_run(run, f"stopped: {reason}", failed=True)
-        alert_converting_shops(reason)
-    log.warning("fx refresh failed: %s", reason)
+    """The run row says why; a failure for good also alerts the shops whose prices it leaves."""
+    if record_failure(run_id, exc):
+        alert_converting_shops(f"{type(exc).__name__}: {exc}")
+    log.warning("fx refresh failed: %s: %s", type(exc).__name__, exc)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from rq import get_current_job
-
 from core.db import db, utcnow
 from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, TargetMarketplace
 from jobs.amazon import seller_for
@@ -20,7 +18,7 @@ from jobs.feeds import enqueue_feed_poll
 from jobs.fx_rates import rates_table
 from jobs.listing_status import request_status_refresh
 from jobs.plans import PlanCache, plans_for_product
-from jobs.runs import finish_run, progress
+from jobs.runs import finish_run, progress, record_failure
 from mapping.listing import ListingPlan
 from mapping.marketplaces import marketplace
 from mapping.messages import N_, say
@@ -42,14 +40,7 @@ def run_publish(run_id: int) -> str:
     try:
         return _publish(run, shop)
     except Exception as exc:
-        db.session.rollback()
-        run = db.session.get(JobRun, run_id)
-        job = get_current_job()
-        if job is not None and (job.retries_left or 0) > 0:
-            run.status, run.message = "retrying", f"will retry: {type(exc).__name__}: {exc}"
-            db.session.commit()
-        else:
-            finish_run(run, f"stopped: {type(exc).__name__}: {exc}", failed=True)
+        record_failure(run_id, exc)
         raise  # RQ records it and retries transient failures
 
 

@@ -48,3 +48,18 @@ def progress(run: JobRun, done: int = 0, failed: int = 0, total: int | None = No
     if total is not None:
         run.total = total
     db.session.commit()
+
+
+def record_failure(run_id: int, exc: Exception) -> bool:
+    """A job's attempt failed: its run row says why, `retrying` while RQ will try again, `failed`
+    after the last attempt. Nothing of the attempt is kept. True when the failure is final."""
+    db.session.rollback()
+    run = db.session.get(JobRun, run_id)
+    reason = f"{type(exc).__name__}: {exc}"
+    job = get_current_job()
+    if job is not None and (job.retries_left or 0) > 0:
+        run.status, run.message = "retrying", f"will retry: {reason}"[:4000]
+        db.session.commit()
+        return False
+    finish_run(run, f"stopped: {reason}", failed=True)
+    return True
