@@ -8,12 +8,13 @@ import re
 from collections.abc import Callable
 
 from flask import current_app
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from core.redis import get_redis
+from jobs.failures import stop_retrying_permanent
 
 log = logging.getLogger("crossport.jobs")
 
@@ -30,7 +31,8 @@ CATALOGUE_JOB_TIMEOUT = 3 * 3600
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
 # A job interrupted (worker died, 5xx, 429 after the client's own backoff) runs again at once,
-# then minutes apart; the clients retry single calls themselves before failing a job.
+# then minutes apart; the clients retry single calls themselves before failing a job. What is
+# transient and what is final is decided in jobs/failures.py, for every job.
 TRANSIENT_RETRY_INTERVALS = [0, 30, 120, 600]
 
 _WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
@@ -90,6 +92,7 @@ def enqueue(
         retry=Retry(max=len(TRANSIENT_RETRY_INTERVALS), interval=TRANSIENT_RETRY_INTERVALS)
         if retry
         else None,
+        on_failure=Callback(stop_retrying_permanent) if retry else None,
         meta={"title": title or _func_name(func), "shop_id": shop_id},
         description=title or _func_name(func),
     )

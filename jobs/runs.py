@@ -6,6 +6,7 @@ from rq import get_current_job
 
 from core.db import db, utcnow
 from core.models import JobRun
+from jobs.failures import describe, will_retry
 
 
 def start_run(kind: str, shop_id: int | None, title: str, total: int = 0) -> JobRun:
@@ -52,12 +53,12 @@ def progress(run: JobRun, done: int = 0, failed: int = 0, total: int | None = No
 
 def record_failure(run_id: int, exc: Exception) -> bool:
     """A job's attempt failed: its run row says why, `retrying` while RQ will try again, `failed`
-    after the last attempt. Nothing of the attempt is kept. True when the failure is final."""
+    after the last attempt or at once when the failure is permanent (jobs/failures.py). Nothing
+    of the attempt is kept. True when the failure is final."""
     db.session.rollback()
     run = db.session.get(JobRun, run_id)
-    reason = f"{type(exc).__name__}: {exc}"
-    job = get_current_job()
-    if job is not None and (job.retries_left or 0) > 0:
+    reason = describe(exc)
+    if will_retry(get_current_job(), exc):
         run.status, run.message = "retrying", f"will retry: {reason}"[:4000]
         db.session.commit()
         return False

@@ -31,7 +31,8 @@ class WooApiError(RuntimeError):
         self.status, self.code, self.message, self.operation = status, code, message, operation
 
     @property
-    def transient(self) -> bool:
+    def retryable(self) -> bool:
+        """No answer, 429 or a 5xx: the same call may succeed later (jobs/failures.py reads it)."""
         return self.status == 0 or self.status in RETRY_STATUSES
 
 

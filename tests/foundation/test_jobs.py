@@ -137,3 +137,29 @@ def test_scheduler_enqueues_each_task_once_per_interval_across_processes(app):
     assert tick((task,), now=now + 1) == []  # a second scheduler process in the same slot
     assert tick((task,), now=now + 60) == ["t"]
     assert get_queue("periodic").count == 1  # and the pending run is coalesced
+
+
+def test_a_permanent_failure_is_final_at_once_with_the_platform_codes(app, test_settings):
+    """Amazon's 400 will be a 400 in twelve minutes too: no retry, the run row says why."""
+    shop = _shop()
+    job = enqueue("tests.support.sample_jobs.fail_with", shop.id, "permanent", shop_id=shop.id)
+    output = run_burst_worker(test_settings)
+    fetched = Job.fetch(job.id, connection=get_redis(), serializer=JSONSerializer)
+    assert fetched.get_status(refresh=True) == "failed", output
+    assert job.id in FailedJobRegistry(queue=get_queue("sync")).get_job_ids()
+    run = db.session.query(JobRun).filter_by(rq_job_id=job.id).one()
+    assert run.attempts == 1 and run.status == "failed"
+    assert "HTTP 400" in run.message and "InvalidInput" in run.message
+
+
+def test_a_transient_failure_is_retried_and_shown_as_retrying(app, test_settings):
+    shop = _shop()
+    job = enqueue("tests.support.sample_jobs.fail_with", shop.id, "transient", shop_id=shop.id)
+    output = run_burst_worker(test_settings)
+    fetched = Job.fetch(job.id, connection=get_redis(), serializer=JSONSerializer)
+    # the first retry interval is 0: the burst worker ran it again at once, then it was scheduled
+    assert fetched.get_status(refresh=True) == "scheduled", output
+    assert fetched.retries_left == 2
+    run = db.session.query(JobRun).filter_by(rq_job_id=job.id).one()
+    assert run.attempts == 2 and run.status == "retrying"
+    assert run.message.startswith("will retry: AmazonTemporaryError") and "HTTP 503" in run.message

@@ -35,3 +35,20 @@ def read_participations(account_id: int) -> None:
     from integrations.amazon.accounts import client_for_id
 
     sellers.marketplace_participations(client_for_id(account_id))
+
+
+def fail_with(shop_id: int, kind: str) -> None:
+    """Records an attempt on its run row, then fails as a platform would: `permanent` as Amazon's
+    400 InvalidInput, `transient` as a 503 still there after the client's own retries."""
+    from integrations.amazon.errors import AmazonApiError, AmazonTemporaryError
+    from jobs.runs import record_failure
+
+    run = start_run("test-fail", shop_id, "failing test job")
+    if kind == "permanent":
+        exc = AmazonApiError("createFeed: bad request", operation="createFeed", status=400,
+                             codes=("InvalidInput",))  # fmt: skip
+    else:
+        exc = AmazonTemporaryError("createFeed: service unavailable", operation="createFeed",
+                                   status=503, codes=("ServiceUnavailable",))  # fmt: skip
+    record_failure(run.id, exc)
+    raise exc

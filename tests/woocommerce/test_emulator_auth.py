@@ -195,7 +195,7 @@ def test_the_client_retries_a_timeout_then_gives_up(store):
     try:
         client.get("orders")
     except WooApiError as exc:
-        assert exc.status == 0 and exc.transient
+        assert exc.status == 0 and exc.retryable
     else:
         raise AssertionError("two timeouts must fail the call")
     assert [c["status_code"] for c in calls] == [0, 0]
