@@ -23,6 +23,10 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class EcbFormatError(ValueError):
     """The rates file is not what the ECB publishes; the message says what and where."""
 
+    # The same file read again is as malformed: final at once (jobs/failures.py); the next
+    # hourly refresh reads whatever the ECB publishes then.
+    retryable = False
+
 
 @dataclass(frozen=True)
 class EcbRates:

@@ -259,6 +259,16 @@ def test_a_bad_answer_is_retried_with_the_reason_on_the_run(app, rates_source):
     assert db.session.query(FxRate).count() == 0
 
 
+def test_a_malformed_file_is_final_at_once_though_retries_are_left(app, rates_source):
+    rates_source.control("POST", "fault", json={"status": 200, "body": "<gesmes:Envelope><Cube"})
+    assert tick((REFRESH,)) == ["fx-refresh"]
+    proc = start_worker(app.config["SETTINGS"], burst=True, queues=REFRESH.queue)
+    proc.wait(timeout=120)
+    run = _refresh_runs()
+    assert run.status == "failed" and run.attempts == 1, worker_output(proc)
+    assert run.message.startswith(f"stopped: EcbFormatError: {rates_source.daily_url}: not well-")
+
+
 def _shop(domain: str, currency: str, markets: dict[str, bool], status: str = "installed") -> int:
     """A shop selling from `currency` to marketplaces {marketplace id: enabled}."""
     shop = Shop(platform="woocommerce", domain=domain, currency=currency, status=status)
