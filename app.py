@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app; `config` may hold a ready `SETTINGS` object or Flask config keys."""
     config = dict(config or {})
     settings = config.pop("SETTINGS", None) or Settings.from_env()
+    settings.refuse_sandbox_in_production()  # also when handed a ready Settings object
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,

@@ -47,6 +47,12 @@ PRODUCTION_SPAPI = {
 # working day around 16:00 CET.
 ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
 
+# The environments Crossport knows; any other name is refused (a typo such as "prod" must not
+# quietly get the demo's credentials and the sandbox).
+ENVIRONMENTS = ("demo", "test", "production")
+# Where the demo's app credentials and generated keys may be filled in (never in production).
+DEMO_ENVIRONMENTS = ("demo", "test")
+
 # Secrets have no production default: start-up stops, naming the missing one.
 SECRET_KEYS = (
     "secret_key",
@@ -187,6 +193,10 @@ class Settings:
 
     def completed(self) -> Settings:
         """Fill demo defaults, or refuse to start in production when a secret is missing."""
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(
+                f"{PREFIX}ENV: expected one of {', '.join(ENVIRONMENTS)}, got {self.env!r}"
+            )
         if self.production:
             missing = [PREFIX + k.upper() for k in SECRET_KEYS if not getattr(self, k)]
             if not self.database_url:
@@ -204,6 +214,7 @@ class Settings:
                 raise SettingsError(
                     "production start-up refused, missing settings: " + ", ".join(missing) + hint
                 )
+            self.refuse_sandbox_in_production()
             self._check_queue()
             return self
         changes: dict[str, object] = {}
@@ -214,7 +225,7 @@ class Settings:
         if not self.encryption_keys:
             key = _dev_secret("encryption_key", lambda: Fernet.generate_key().decode())
             changes["encryption_keys"] = (key,)
-        for name, demo_value in DEMO_APP_CREDENTIALS.items():
+        for name, demo_value in DEMO_APP_CREDENTIALS.items():  # env is demo or test here
             if not getattr(self, name):
                 changes[name] = demo_value
         if self.env == "demo":  # the demo's SQS emulator, unless told of another queue
@@ -228,6 +239,29 @@ class Settings:
         settled = replace(self, **changes) if changes else self
         settled._check_queue()
         return settled
+
+    def refuse_sandbox_in_production(self) -> None:
+        """Production never runs on the sandbox's settings: the emulators' endpoints, private
+        WooCommerce hosts over plain http, a sped-up SP-API clock, framing by 127.0.0.1, the
+        demo's app credentials. Raises SettingsError naming each setting to change."""
+        if not self.production:
+            return
+        wrong = []
+        if self.sandbox:
+            wrong.append(f"{PREFIX}SANDBOX is on (the default): set {PREFIX}SANDBOX=false")
+        if self.woocommerce_sandbox_hosts:
+            wrong.append(f"{PREFIX}WOOCOMMERCE_SANDBOX_HOSTS must be empty")
+        if self.spapi_rate_speedup != 1.0:
+            wrong.append(f"{PREFIX}SPAPI_RATE_SPEEDUP must be 1")
+        demo = [k for k, v in DEMO_APP_CREDENTIALS.items() if getattr(self, k) == v]
+        demo += [k for k, v in DEMO_AWS_CREDENTIALS.items() if getattr(self, k) == v]
+        if demo:
+            names = ", ".join(PREFIX + k.upper() for k in demo)
+            wrong.append(f"{names} hold the demo's credentials")
+        if wrong:
+            raise SettingsError(
+                "production start-up refused, sandbox settings: " + "; ".join(wrong)
+            )
 
     def _check_queue(self) -> None:
         if self.sqs_queue_url:

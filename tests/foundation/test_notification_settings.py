@@ -8,6 +8,7 @@ from core.settings import Settings, SettingsError
 
 PRODUCTION = {
     "CROSSPORT_ENV": "production",
+    "CROSSPORT_SANDBOX": "false",
     "CROSSPORT_SECRET_KEY": "x" * 32,
     "CROSSPORT_ENCRYPTION_KEYS": "k",
     "CROSSPORT_SHOPIFY_API_KEY": "k",
