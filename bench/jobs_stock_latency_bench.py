@@ -210,7 +210,7 @@ def main() -> None:
     try:
         from core.db import db
         from core.models import Listing, WebhookEvent
-        from jobs.stock import LATENCY_KEY
+        from jobs.stock import latency_key
 
         products = create_products(world, args.skus)
         started = time.monotonic()
@@ -222,7 +222,7 @@ def main() -> None:
             markets_of.setdefault(sku, []).append(market)
         world.refill_rate_limits()
         redis = world.redis()
-        redis.delete(LATENCY_KEY.format(shop_id=world.shop_id))
+        redis.delete(latency_key(world.shop_id))
         since = time.time()
         sent_started = time.monotonic()
         sequence = burst(world, products, args.changes)
@@ -267,7 +267,7 @@ def main() -> None:
             if c["at"] >= since:
                 ops[c["operation"]] = ops.get(c["operation"], 0) + 1
         throttled = sum(1 for c in api if c["at"] >= since and c["status"] == 429)
-        jobs_view = [int(v) / 1000 for v in redis.lrange(LATENCY_KEY.format(shop_id=world.shop_id),
+        jobs_view = [int(v) / 1000 for v in redis.lrange(latency_key(world.shop_id),
                                                           0, -1)]
 
         print(f"Stock burst: {args.changes} changes across {args.skus} SKUs, {live} live "
@@ -323,7 +323,7 @@ def main() -> None:
             print(f"  no latency matched ({unmatched} unmatched events)")
         if jobs_view:
             print(f"  jobs.stock's own view (first request -> call done, Redis "
-                  f"{LATENCY_KEY.format(shop_id=world.shop_id)}): {len(jobs_view)} values, "
+                  f"{latency_key(world.shop_id)}): {len(jobs_view)} values, "
                   f"median {statistics.median(jobs_view):.2f} s, p99 "
                   f"{percentile(jobs_view, 0.99):.2f} s")
     finally:

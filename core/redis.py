@@ -17,6 +17,13 @@ def init_app(app) -> None:
     app.extensions["crossport_redis"] = None  # connected lazily: no I/O in create_app
 
 
+def key(*parts: object) -> str:
+    """A Redis key of this environment. Every key Crossport writes (locks, buckets, schedules,
+    stock state, job ids) starts with the environment's `queue_prefix`, so environments that
+    share one Redis server never read or take each other's state."""
+    return ":".join([current_app.config["SETTINGS"].queue_prefix, *map(str, parts)])
+
+
 def get_redis() -> redis.Redis:
     """The current app's Redis client, created on first use."""
     client = current_app.extensions.get("crossport_redis")

@@ -87,8 +87,9 @@ def _check_again(shop_id: int, marketplace_id: str) -> None:
     """Accepted listings usually turn buyable within minutes: look again, a bounded number of
     times (the reconciliation sweep covers anything slower)."""
     from core.redis import get_redis
+    from core.redis import key as redis_key
 
-    key = f"crossport:status-checks:{shop_id}:{marketplace_id}"
+    key = redis_key("status-checks", shop_id, marketplace_id)
     redis = get_redis()
     checks = redis.incr(key)
     redis.expire(key, 3600)

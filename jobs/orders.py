@@ -20,6 +20,7 @@ from core.db import db, utcnow
 from core.failpoints import failpoint
 from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace
 from core.redis import get_redis
+from core.redis import key as redis_key
 from core.times import parse_utc
 from jobs.amazon import seller_for_account
 from jobs.checkpoints import checkpoint_row
@@ -140,7 +141,7 @@ def create_store_order(account_id: int, marketplace_id: str, order_id: str) -> s
 
 
 def _stash_key(marketplace_id: str, order_id: str) -> str:
-    return f"crossport:amazon-order:{marketplace_id}:{order_id}"
+    return redis_key("amazon-order", marketplace_id, order_id)
 
 
 def import_order(shop: Shop, seller, order: dict) -> str:
@@ -151,7 +152,7 @@ def import_order(shop: Shop, seller, order: dict) -> str:
     if settled is not None:
         return settled
     lock = get_redis().lock(
-        f"crossport:order-create:{marketplace_id}:{order_id}",
+        redis_key("order-create", marketplace_id, order_id),
         timeout=current_app.config["SETTINGS"].order_lock_seconds,
         blocking_timeout=0,
     )

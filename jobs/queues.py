@@ -107,7 +107,11 @@ def enqueue(
 
 
 def safe_job_id(key: str) -> str:
-    """RQ ids allow letters, digits, _ and -: keep the key readable, add a hash if it changed."""
+    """The RQ id of a deterministic job key, in this environment: RQ's job hashes are global
+    (`rq:job:<id>`), so the id starts with the queue prefix, as every Redis key does
+    (core.redis.key). RQ ids allow letters, digits, _ and -: keep the key readable, add a hash
+    if it changed."""
+    key = f"{current_app.config['SETTINGS'].queue_prefix}:{key}"
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", key)
     if cleaned == key:
         return key

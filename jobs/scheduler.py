@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from core.redis import get_redis
+from core.redis import key as redis_key
 from jobs.queues import enqueue
 
 log = logging.getLogger("crossport.scheduler")
@@ -54,7 +55,7 @@ def tick(schedule: tuple[PeriodicTask, ...] = SCHEDULE, now: float | None = None
     enqueued = []
     for task in schedule:
         slot = int(now // task.every_seconds)
-        key = f"crossport:schedule:{task.name}:{slot}"
+        key = redis_key("schedule", task.name, slot)
         if redis.set(key, "1", nx=True, ex=task.every_seconds * 2):
             enqueue(task.func, queue=task.queue, job_id=f"periodic-{task.name}", title=task.name)
             enqueued.append(task.name)

@@ -22,6 +22,7 @@ from core.models import (
     VariantSnapshot,
 )
 from core.redis import get_redis
+from core.redis import key as redis_key
 from jobs.amazon import seller_for
 from jobs.queues import enqueue, safe_job_id
 from jobs.stores import store_for
@@ -48,21 +49,25 @@ FEED_DEBOUNCE_SECONDS = 0.5
 FEED_MAX_WAIT_SECONDS = 3.0
 FEED_LONG_WAIT_SECONDS = 60.0
 LIVE_STATUSES = ("submitted", "active")
-LATENCY_KEY = "crossport:stock-latency:{shop_id}"
+
+
+def latency_key(shop_id: int) -> str:
+    """The shop's latest receipt-to-Amazon stock latencies (ms), newest first."""
+    return redis_key("stock-latency", shop_id)
 
 
 def burst_keys(shop_id: int, sku: str) -> tuple[str, str]:
-    return (f"crossport:stock-first:{shop_id}:{sku}", f"crossport:stock-due:{shop_id}:{sku}")
+    return (redis_key("stock-first", shop_id, sku), redis_key("stock-due", shop_id, sku))
 
 
 def pending_key(shop_id: int) -> str:
     """The set of the shop's SKUs whose stock is waiting to be sent."""
-    return f"crossport:stock-pending:{shop_id}"
+    return redis_key("stock-pending", shop_id)
 
 
 def feed_burst_keys(shop_id: int) -> tuple[str, str, str]:
     """When the shop's backlog began, when its drain is due, and its latest request."""
-    return tuple(f"crossport:stock-feed-{part}:{shop_id}" for part in ("first", "due", "last"))
+    return tuple(redis_key(f"stock-feed-{part}", shop_id) for part in ("first", "due", "last"))
 
 
 SKU_JOB = "inventory:{shop_id}:{sku}"
@@ -176,7 +181,7 @@ def sync_stock(shop_id: int, sku: str) -> dict[str, int]:
         return {}
     # One flush of a SKU at a time: two jobs of one burst (the first and its follow-up) would
     # otherwise both read the old quantity_sent and both send the same value.
-    with redis.lock(f"crossport:stock-lock:{shop_id}:{sku}", timeout=300, blocking_timeout=120):
+    with redis.lock(redis_key("stock-lock", shop_id, sku), timeout=300, blocking_timeout=120):
         return _flush(shop, sku, redis.get(first_key))
 
 
@@ -241,8 +246,8 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
         )
         if requested_at is not None:
             latency_ms = int((time.time() - float(requested_at)) * 1000)
-            redis.lpush(LATENCY_KEY.format(shop_id=shop_id), latency_ms)
-            redis.ltrim(LATENCY_KEY.format(shop_id=shop_id), 0, 999)
+            redis.lpush(latency_key(shop_id), latency_ms)
+            redis.ltrim(latency_key(shop_id), 0, 999)
     _low_stock_alert(shop, sku, available)
     db.session.commit()
     return sent

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from core.db import db
 from core.models import Listing, Shop, TargetMarketplace, VariantSnapshot
 from core.redis import get_redis
+from core.redis import key as redis_key
 from integrations.amazon.listings import quantity_patch
 from jobs.amazon import AmazonSeller, seller_for
 from jobs.feed_window import free_feed_slots, reserve_feed_slot
@@ -61,7 +62,7 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
     # One drain at a time: a follow-up job queued while this one runs would read the same
     # waiting SKUs and send them all again.
     with get_redis().lock(
-        f"crossport:stock-feed-lock:{shop_id}", timeout=600, blocking_timeout=600
+        redis_key("stock-feed-lock", shop_id), timeout=600, blocking_timeout=600
     ):
         return _drain(shop)
 

@@ -14,14 +14,27 @@ from collections.abc import Callable
 from core.db import db, utcnow
 from core.models import ProductSnapshot, Shop, VariantSnapshot, WebhookEvent
 from core.redis import get_redis
+from core.redis import key as redis_key
+from integrations.woocommerce.products import variation_parent
 from jobs.queues import enqueue
 
 log = logging.getLogger("crossport.jobs")
 
 
+def _product_id(event: WebhookEvent) -> str:
+    """The store product an event is about. WooCommerce delivers a variation's change as the
+    variation itself ({"id": 22, "type": "variation", "parent_id": 17}): snapshots and listings
+    are kept by its parent product."""
+    if event.platform == "woocommerce":
+        parent = variation_parent(event.payload or {})
+        if parent:
+            return parent
+    return event.resource_id or str(event.payload.get("id", ""))
+
+
 def _product_changed(event: WebhookEvent) -> None:
     """Stock first (it oversells if late), then content and price on a slower queue."""
-    product_id = event.resource_id or str(event.payload.get("id", ""))
+    product_id = _product_id(event)
     _request_stock_once(event)
     enqueue(
         "jobs.webhooks.refresh_product_and_listings",
@@ -48,6 +61,8 @@ def _inventory_changed(event: WebhookEvent) -> None:
 
 
 def _skus_of_product(event: WebhookEvent) -> list[str]:
+    if event.platform == "woocommerce" and variation_parent(event.payload or {}):
+        return _skus_of_variation(event)
     product_id = event.resource_id or str(event.payload.get("id", ""))
     rows = (
         db.session.query(VariantSnapshot.sku)
@@ -58,13 +73,27 @@ def _skus_of_product(event: WebhookEvent) -> list[str]:
     return [sku for (sku,) in rows]
 
 
+def _skus_of_variation(event: WebhookEvent) -> list[str]:
+    """A WooCommerce variation's own SKU (its siblings did not change): as the snapshot knows
+    it, and as the delivery names it (a variation not yet snapshotted, or a new SKU)."""
+    variation_id = str(event.payload.get("id", "")) or event.resource_id
+    skus = [
+        sku
+        for (sku,) in db.session.query(VariantSnapshot.sku).filter(
+            VariantSnapshot.shop_id == event.shop_id, VariantSnapshot.external_id == variation_id
+        )
+    ]
+    named = str(event.payload.get("sku") or "").strip()
+    return skus + [named] if named and named not in skus else skus
+
+
 def _skus_of_inventory_item(event: WebhookEvent) -> list[str]:
     """Shopify's inventory item id is kept only inside the variant's data: a Redis index built
     from one pass over the shop's variants (redone hourly, or when an item is missing) keeps
     this lookup cheap enough for the webhook's receipt path."""
     item_id = str(event.payload.get("inventory_item_id", ""))
     redis = get_redis()
-    index = f"crossport:inventory-items:{event.shop_id}"
+    index = redis_key("inventory-items", event.shop_id)
     skus = redis.hget(index, item_id)
     if skus is None:
         mapping: dict[str, list[str]] = {}
@@ -133,7 +162,7 @@ def _request_stock(event: WebhookEvent) -> None:
 
 
 def _stock_marker(event_id: int) -> str:
-    return f"crossport:stock-requested:{event_id}"
+    return redis_key("stock-requested", event_id)
 
 
 def _store_order_changed(event: WebhookEvent) -> None:

@@ -36,19 +36,10 @@ class ShopifyStore:
         from flask import current_app
 
         from core.redis import get_redis
-        from integrations.shopify.endpoints import graphql_url
-        from integrations.shopify.tokens import ShopTokens
+        from integrations.shopify.install import client_for
 
-        settings = current_app.config["SETTINGS"]
         redis = get_redis()
-        client = ShopifyGraphQL(
-            url=graphql_url(settings, shop.domain),
-            shop_id=shop.id,
-            shop=shop.domain,
-            tokens=ShopTokens(settings, shop.id, redis),
-            redis=redis,
-        )
-        return cls(client, redis=redis)
+        return cls(client_for(current_app.config["SETTINGS"], shop, redis), redis=redis)
 
     # -- catalogue -----------------------------------------------------------------------------
 
@@ -196,7 +187,7 @@ class ShopifyStore:
             yield
             return
         lock = self.redis.lock(
-            f"crossport:lock:shopify-order:{self.client.shop}:{amazon_id}",
+            f"{self.client.key_prefix}:lock:shopify-order:{self.client.shop}:{amazon_id}",
             timeout=120,
             blocking_timeout=130,
         )

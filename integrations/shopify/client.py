@@ -58,12 +58,14 @@ class ShopifyGraphQL:
         session: requests.Session | None = None,
         sleep: Callable = time.sleep,
         log_calls: bool = True,
+        key_prefix: str = "",
     ):
         self.url = url
         self.shop_id = shop_id
         self.shop = shop
         self.tokens = tokens
-        self.bucket = SharedBucket(shop, redis)
+        self.key_prefix = key_prefix  # of every Redis key this shop's calls use (the environment's)
+        self.bucket = SharedBucket(shop, redis, key_prefix)
         self.http = session or requests.Session()
         self.sleep = sleep
         self.log_calls = log_calls

@@ -47,6 +47,7 @@ def client_for(settings: Settings, shop: Shop, redis=None) -> ShopifyGraphQL:
         shop=shop.domain,
         tokens=ShopTokens(settings, shop.id, redis),
         redis=redis,
+        key_prefix=settings.queue_prefix,
     )
 
 

@@ -42,8 +42,10 @@ DEFAULT_RESTORE = 50.0
 class SharedBucket:
     """The view of one shop's bucket; Redis-backed when given a client, else per process."""
 
-    def __init__(self, shop: str, redis=None):
-        self.key = f"crossport:shopify:bucket:{shop}"
+    def __init__(self, shop: str, redis=None, key_prefix: str = ""):
+        # key_prefix: the environment's (core.redis.key), so two environments on one Redis
+        # pace their own apps' buckets
+        self.key = f"{key_prefix}:shopify:bucket:{shop}"
         self.redis = redis
         self._local = {
             "available": DEFAULT_MAXIMUM,

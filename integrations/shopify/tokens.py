@@ -62,7 +62,7 @@ class ShopTokens:
         lock = None
         if self.redis is not None:
             lock = self.redis.lock(
-                f"crossport:lock:shopify-token:{self.shop_id}",
+                f"{self.settings.queue_prefix}:lock:shopify-token:{self.shop_id}",
                 timeout=LOCK_TIMEOUT,
                 blocking_timeout=LOCK_TIMEOUT + 5,
             )

@@ -47,7 +47,15 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
                 state.clock_offset = timedelta(seconds=float(data["clock_offset_seconds"]))
             if "crossport_url" in data:
                 config["crossport_url"] = data["crossport_url"].rstrip("/")
-        return jsonify({"auto_approve": state.auto_approve, **config})
+            if "taxes" in data:  # {"enabled", "prices_include_tax", "rates": [...] | "capture"}
+                state.tax.configure(data["taxes"])
+        return jsonify({"auto_approve": state.auto_approve, "taxes": state.tax.view(), **config})
+
+    @bp.get("/emails")
+    def emails():
+        """The e-mails the store would have sent (orders.py records them)."""
+        with state.lock:
+            return jsonify(list(state.emails))
 
     @bp.post("/keys")
     def create_key():

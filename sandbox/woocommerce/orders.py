@@ -1,4 +1,8 @@
-"""Orders of the emulated store: creation from REST input, status changes, stock and notes."""
+"""Orders of the emulated store: creation from REST input, status changes, stock and notes.
+
+Taxes are recomputed on create as a real store does (sandbox/woocommerce/taxes.py cites the
+captures); the e-mails the store would send are recorded in `state.emails` (see `_email`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from decimal import Decimal
 
 from sandbox.woocommerce.catalog import RestError, derive_prices_and_stock, sync_variable
 from sandbox.woocommerce.state import StoreState, meta_list, touch, wc_time
+from sandbox.woocommerce.taxes import recalculate_taxes
 
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed")
 REDUCING = ("processing", "completed", "on-hold")
@@ -43,6 +48,9 @@ def _line_item(state: StoreState, data: dict) -> dict:
     variation_id = int(data.get("variation_id") or 0)
     if not product_id and not variation_id and data.get("sku"):
         product_id, variation_id = _find_by_sku(state, data["sku"])
+    if not variation_id and product_id in state.variations:
+        variation_id = product_id  # a variation id as product_id is normalised (captures:
+        product_id = 0  # orders/create-us-processing, line 3: product_id 41 -> 39 / 41)
     if variation_id and not product_id and variation_id in state.variations:
         product_id = state.variations[variation_id]["_parent"]
     source = state.variations.get(variation_id) if variation_id else state.products.get(product_id)
@@ -61,9 +69,9 @@ def _line_item(state: StoreState, data: dict) -> dict:
         "quantity": quantity,
         "tax_class": "",
         "subtotal": _money(subtotal),
-        "subtotal_tax": "0.00",
+        "subtotal_tax": "0.00",  # taxes sent are ignored; recalculate_taxes sets them
         "total": _money(total),
-        "total_tax": _money(Decimal(str(data.get("total_tax") or 0))),
+        "total_tax": "0.00",
         "taxes": [],
         "meta_data": meta_list(state, data.get("meta_data"), []),
         "sku": source["sku"],
@@ -78,8 +86,9 @@ def _shipping_line(state: StoreState, data: dict) -> dict:
         "method_id": data.get("method_id", ""),
         "instance_id": str(data.get("instance_id", "")),
         "total": _money(Decimal(str(data.get("total") or 0))),
-        "total_tax": _money(Decimal(str(data.get("total_tax") or 0))),
+        "total_tax": "0.00",  # taxes sent are ignored; recalculate_taxes sets them
         "taxes": [],
+        "tax_status": "taxable",
         "meta_data": meta_list(state, data.get("meta_data"), []),
     }
 
@@ -97,16 +106,30 @@ def _fee_line(state: StoreState, data: dict) -> dict:
     }
 
 
-def _recalculate(order: dict) -> None:
-    items = sum((Decimal(i["total"]) for i in order["line_items"]), Decimal(0))
-    item_tax = sum((Decimal(i["total_tax"]) for i in order["line_items"]), Decimal(0))
-    ship = sum((Decimal(s["total"]) for s in order["shipping_lines"]), Decimal(0))
-    ship_tax = sum((Decimal(s["total_tax"]) for s in order["shipping_lines"]), Decimal(0))
+def _sum(rows: list[dict], key: str) -> Decimal:
+    return sum((Decimal(r[key]) for r in rows), Decimal(0))
+
+
+def _recalculate(state: StoreState, order: dict) -> None:
+    """WC_Abstract_Order::calculate_totals as the captures show it (create-us-processing:
+    subtotal 258 vs total 240 is discount_total 18.00; cart_tax counts line and fee taxes)."""
+    vat_exempt = any(
+        m.get("key") == "is_vat_exempt" and m.get("value") == "yes" for m in order["meta_data"]
+    )
+    recalculate_taxes(state.tax, order, vat_exempt)
+    for tax_line in order["tax_lines"]:
+        tax_line["id"] = state.next_item_id()
+    items, lines = _sum(order["line_items"], "total"), order["line_items"]
+    item_tax = _sum(lines, "total_tax") + _sum(order["fee_lines"], "total_tax")
+    ship = _sum(order["shipping_lines"], "total")
+    ship_tax = _sum(order["shipping_lines"], "total_tax")
+    order["discount_total"] = _money(_sum(lines, "subtotal") - items)
+    order["discount_tax"] = _money(_sum(lines, "subtotal_tax") - _sum(lines, "total_tax"))
     order["shipping_total"] = _money(ship)
     order["shipping_tax"] = _money(ship_tax)
     order["cart_tax"] = _money(item_tax)
     order["total_tax"] = _money(item_tax + ship_tax)
-    fees = sum((Decimal(f["total"]) for f in order["fee_lines"]), Decimal(0))
+    fees = _sum(order["fee_lines"], "total")
     order["total"] = _money(items + ship + fees + item_tax + ship_tax)
 
 
@@ -125,7 +148,50 @@ def _adjust_stock(state: StoreState, order: dict, sign: int) -> None:
         if parent is not None and parent is not target:
             touch(parent, state.now())
             sync_variable(state, parent)
-        state.emit("product.updated", item["product_id"])
+        # The product whose stock moved is delivered: a variation managing its own stock is sent
+        # as itself, not its parent (captures/webhooks/scenario-order-created-us.json: 46).
+        state.emit("product.updated", target["id"])
+
+
+# The transactional e-mails WooCommerce hooks to status transitions (WC_Emails /
+# includes/emails/class-wc-email-*.php triggers); the captures' emails_logged show the first two
+# (orders/create-us-processing: new_order + customer_processing_order) and completed
+# (webhooks/scenario-order-status-completed), and no e-mail for completed -> cancelled.
+_ADMIN_EMAILS = {
+    "new_order": {
+        ("pending", "processing"), ("pending", "completed"), ("pending", "on-hold"),
+        ("failed", "processing"), ("failed", "completed"), ("failed", "on-hold"),
+        ("cancelled", "processing"), ("cancelled", "completed"), ("cancelled", "on-hold"),
+    },
+    "cancelled_order": {("processing", "cancelled"), ("on-hold", "cancelled")},
+    "failed_order": {("pending", "failed"), ("on-hold", "failed")},
+}  # fmt: skip
+_CUSTOMER_EMAILS = {
+    "customer_processing_order": {
+        ("pending", "processing"), ("failed", "processing"), ("cancelled", "processing"),
+        ("on-hold", "processing"),
+    },
+    "customer_on_hold_order": {("pending", "on-hold"), ("failed", "on-hold"), ("cancelled", "on-hold")},
+    "customer_completed_order": {(old, "completed") for old in STATUSES if old != "completed"},
+}  # fmt: skip
+ADMIN_EMAIL = "admin@store.example"
+
+
+def _email(state: StoreState, order: dict, email_id: str, customer: bool) -> None:
+    """Record an e-mail the store sends; a customer e-mail goes to the billing e-mail only, and
+    is not sent without one (WC_Email::trigger checks get_recipient())."""
+    recipient = order["billing"].get("email") if customer else ADMIN_EMAIL
+    if recipient:
+        state.emails.append({"email_id": email_id, "recipient": recipient, "order_id": order["id"]})
+
+
+def _transition_emails(state: StoreState, order: dict, old: str, new: str) -> None:
+    for email_id, moves in _ADMIN_EMAILS.items():
+        if (old, new) in moves:
+            _email(state, order, email_id, customer=False)
+    for email_id, moves in _CUSTOMER_EMAILS.items():
+        if (old, new) in moves:
+            _email(state, order, email_id, customer=True)
 
 
 def _set_status(state: StoreState, order: dict, status: str) -> None:
@@ -133,6 +199,8 @@ def _set_status(state: StoreState, order: dict, status: str) -> None:
         raise RestError("rest_invalid_param", "Invalid parameter(s): status")
     old = order["status"]
     order["status"] = status
+    if old != status:
+        _transition_emails(state, order, old, status)
     hidden = state.hidden_meta.setdefault(order["id"], {})
     if status in REDUCING and old != status and not hidden.get("_order_stock_reduced"):
         _adjust_stock(state, order, -1)
@@ -168,7 +236,8 @@ def create_order(state: StoreState, data: dict) -> dict:
         "cart_tax": "0.00",
         "total": "0.00",
         "total_tax": "0.00",
-        "prices_include_tax": bool(data.get("prices_include_tax", False)),
+        # read-only over REST: the store's option (captures create-de-* true, create-us false)
+        "prices_include_tax": state.tax.prices_include_tax,
         "customer_id": int(data.get("customer_id", 0)),
         "customer_ip_address": "",
         "customer_user_agent": "",
@@ -197,7 +266,7 @@ def create_order(state: StoreState, data: dict) -> dict:
     order["shipping_lines"] = [_shipping_line(state, s) for s in data.get("shipping_lines", [])]
     order["fee_lines"] = [_fee_line(state, f) for f in data.get("fee_lines", [])]
     _apply_meta(state, order, data.get("meta_data"))
-    _recalculate(order)
+    _recalculate(state, order)
     state.orders[ident] = order
     state.notes[ident] = []
     # A new order's initial status is no transition: no stock moves unless payment completes.
@@ -205,6 +274,8 @@ def create_order(state: StoreState, data: dict) -> dict:
     if order["status"] not in STATUSES:
         del state.orders[ident]
         raise RestError("rest_invalid_param", "Invalid parameter(s): status")
+    if order["status"] != "pending":  # a new order starts as pending: this is a transition
+        _transition_emails(state, order, "pending", order["status"])
     if data.get("set_paid"):
         order["date_paid"] = order["date_paid_gmt"] = stamp
         _set_status(state, order, "processing" if order["status"] == "pending" else order["status"])
@@ -220,11 +291,23 @@ def _apply_meta(state: StoreState, order: dict, entries: list[dict] | None) -> N
     visible = []
     for entry in entries or []:
         # Internal meta keys go to their setter (WC_Data), not to the visible meta list.
-        if entry.get("key") == "_order_stock_reduced":
+        key = str(entry.get("key") or "")
+        if key == "_order_stock_reduced":
             hidden["_order_stock_reduced"] = "yes" if entry.get("value") in ("yes", True) else ""
+        elif key.startswith(("_billing_", "_shipping_")) and _address_field(order, key):
+            # `_billing_phone` sets billing.phone and is no meta row; other "_" keys are kept
+            # (captures/orders/update-meta-underscore.json, underscore-meta-db-check.json).
+            part, field = _address_field(order, key)
+            order[part][field] = "" if entry.get("value") is None else str(entry["value"])
         else:
             visible.append(entry)
     order["meta_data"] = meta_list(state, visible, order["meta_data"])
+
+
+def _address_field(order: dict, key: str) -> tuple[str, str] | None:
+    """("billing", "phone") for `_billing_phone`: an internal key WC_Order has a setter for."""
+    part, _, field = key[1:].partition("_")
+    return (part, field) if field in order.get(part, {}) else None
 
 
 def update_order(state: StoreState, ident: int, data: dict) -> dict:
@@ -260,6 +343,8 @@ def add_note(state: StoreState, ident: int, data: dict) -> dict:
         "customer_note": bool(data.get("customer_note", False)),
     }
     state.notes[ident].append(note)
+    if note["customer_note"]:  # captures: webhooks/scenario-order-notes (customer_note e-mail)
+        _email(state, state.orders[ident], "customer_note", customer=True)
     return note
 
 

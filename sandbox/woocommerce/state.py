@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sandbox.woocommerce.taxes import TaxSettings
+
 
 def wc_time(moment: datetime) -> str:
     """WooCommerce's date format: ISO 8601 to the second, no zone suffix."""
@@ -92,6 +94,8 @@ class StoreState:
             self.faults = Faults()
             self.api_faults = ApiFaults()
             self.auto_approve = False
+            self.emails: list[dict] = []  # what the store would have e-mailed (orders.py)
+            self.tax = TaxSettings()
             self.clock_offset = timedelta()
             # Posts, variations and orders share WordPress's post id sequence.
             self._ids = itertools.count(100)
