@@ -31,9 +31,19 @@ def redis_server_binary() -> str:
 
 
 class RedisServer:
-    """A throwaway redis-server on a free loopback port, no persistence."""
+    """A throwaway redis-server on a free loopback port, no persistence.
 
-    def __init__(self):
+    Parallel test processes (pytest -n) each start one: a port another process took between
+    free_port() and the bind makes ours exit, so the ping must reach our own process (its pid),
+    never a neighbour's server, or two processes would flush each other's keys."""
+
+    def __init__(self, attempts: int = 5):
+        for _ in range(attempts):
+            if self._start():
+                return
+        raise RuntimeError("redis-server did not start on a free port")
+
+    def _start(self) -> bool:
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="crossport-redis-")
         self.process = subprocess.Popen(
@@ -55,14 +65,18 @@ class RedisServer:
         )
         client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 10
-        while True:
+        while self.process.poll() is None:
             try:
-                client.ping()
-                break
+                if client.info("server")["process_id"] == self.process.pid:
+                    return True
             except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
+                pass
+            if time.monotonic() > deadline:
+                self.process.kill()
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return False  # the port was taken: try another
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
