@@ -171,7 +171,9 @@ _CUSTOMER_EMAILS = {
         ("pending", "processing"), ("failed", "processing"), ("cancelled", "processing"),
         ("on-hold", "processing"),
     },
-    "customer_on_hold_order": {("pending", "on-hold"), ("failed", "on-hold"), ("cancelled", "on-hold")},
+    "customer_on_hold_order": {
+        ("pending", "on-hold"), ("failed", "on-hold"), ("cancelled", "on-hold"),
+    },
     "customer_completed_order": {(old, "completed") for old in STATUSES if old != "completed"},
 }  # fmt: skip
 ADMIN_EMAIL = "admin@store.example"

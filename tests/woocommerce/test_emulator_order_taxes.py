@@ -51,7 +51,9 @@ def _client(store) -> WooClient:
 
 @pytest.mark.parametrize("name", CAPTURES)
 def test_post_orders_recomputes_taxes_and_emails_as_the_real_store(store, name):
-    capture = json.loads(specs_path("woocommerce", "captures", "orders", f"{name}.json").read_text())
+    capture = json.loads(
+        specs_path("woocommerce", "captures", "orders", f"{name}.json").read_text()
+    )
     # The capture store's setup (captures/README.md): CA 7.25 % and DE 19 %, also on shipping;
     # prices_include_tax=yes only during the create-de-* requests.
     store.control(
@@ -78,7 +80,9 @@ def test_post_orders_recomputes_taxes_and_emails_as_the_real_store(store, name):
     assert [{k: li[k] for k in line_taxes} for li in order["line_items"]] == [
         {k: li[k] for k in line_taxes} for li in real["line_items"]
     ]
-    assert [(li["taxes"]) for li in order["line_items"]] == [li["taxes"] for li in real["line_items"]]
+    assert [(li["taxes"]) for li in order["line_items"]] == [
+        li["taxes"] for li in real["line_items"]
+    ]
     ship = ("total", "total_tax", "taxes")
     assert [{k: s[k] for k in ship} for s in order["shipping_lines"]] == [
         {k: s[k] for k in ship} for s in real["shipping_lines"]
