@@ -36,7 +36,7 @@ def create_emulator(
 
     app_url: Crossport's public URL (install link, iframe, allowed OAuth redirects).
     validate_documents: refuse documents that do not validate against the 2026-07 schema (as
-    Shopify does); skipped anyway when ../shared/specs is absent.
+    Shopify does; the emulator's part of it, sandbox/shopify/admin_schema.graphql).
     restore_rate / max_available: the leaky bucket of each shop (points a second / size).
     """
     app_url = app_url.rstrip("/")

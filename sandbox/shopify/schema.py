@@ -1,31 +1,27 @@
-"""The 2026-07 Admin GraphQL schema, built once per process; document validation as Shopify's."""
+"""The emulator's Admin GraphQL schema (2026-07), built once per process; document validation as
+Shopify's.
+
+The schema is admin_schema.graphql beside this module: the part of Shopify's schema Crossport
+uses, kept in this repository so the emulator and the demo need nothing outside it. The official
+schema (../shared/specs) only serves to write and check that file (schema_subset.py,
+tests/shopify/test_schema_subset.py).
+"""
 
 from __future__ import annotations
 
 import functools
-import threading
+from pathlib import Path
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, parse, validate
 
-from sandbox.server import specs_dir
-
-SCHEMA_FILE = ("shopify", "admin-graphql-2026-07.schema.graphql")
-# The minimal schema used when ../shared/specs is absent: validation is then skipped, but the
-# emulator still serves the root fields Crossport uses (execution needs some schema).
-_lock = threading.Lock()
-_schema: GraphQLSchema | None = None
+SUBSET_FILE = Path(__file__).resolve().parent / "admin_schema.graphql"
+OFFICIAL_SCHEMA_FILE = ("shopify", "admin-graphql-2026-07.schema.graphql")  # under specs_dir()
 
 
-def load_schema() -> GraphQLSchema | None:
-    """The full Admin schema (built once, ~2-4 s), or None when the specs folder is absent."""
-    global _schema
-    with _lock:
-        if _schema is None:
-            path = specs_dir().joinpath(*SCHEMA_FILE)
-            if not path.exists():
-                return None
-            _schema = build_schema(path.read_text(encoding="utf-8"), assume_valid=True)
-        return _schema
+@functools.cache
+def load_schema() -> GraphQLSchema:
+    """The emulator's schema; built (and checked as a valid schema) the first time it is asked."""
+    return build_schema(SUBSET_FILE.read_text(encoding="utf-8"))
 
 
 @functools.lru_cache(maxsize=512)
@@ -36,10 +32,7 @@ def parse_document(source: str) -> DocumentNode:
 
 @functools.lru_cache(maxsize=512)
 def _validate_cached(source: str) -> tuple[GraphQLError, ...]:
-    schema = load_schema()
-    if schema is None:
-        return ()
-    return tuple(validate(schema, parse_document(source)))
+    return tuple(validate(load_schema(), parse_document(source)))
 
 
 def document_errors(source: str) -> list[dict]:

@@ -97,9 +97,13 @@ def test_destinations_are_grantless_regional_and_one_per_queue(emulator, seller,
     assert _call(emulator, "GET", "/na/notifications/v1/destinations", grantless).json() == {
         "payload": []
     }
-    # a malformed ARN breaks the model's pattern
+
+
+def test_a_malformed_queue_arn_is_refused_by_the_model(emulator, specs_dir):
+    # The emulator checks requests against Amazon's Notifications model (its SqsResource arn
+    # pattern, sp-api/models/notifications-api-model) only when the official contracts are there.
     wrong = {"name": "x", "resourceSpecification": {"sqs": {"arn": "my-queue"}}}
-    assert _call(emulator, "POST", "/na/notifications/v1/destinations", grantless,
+    assert _call(emulator, "POST", "/na/notifications/v1/destinations", _grantless(emulator),
                  json=wrong).status_code == 400  # fmt: skip
     emulator.control("DELETE", "violations")  # that request broke the model on purpose
 

@@ -6,11 +6,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from mapping.examples import example_payload
 from mapping.schema_validation import ProductTypeSchema
 from sandbox.server import specs_dir
+from tests.support.specs import missing
 
 
 def definitions_dir() -> Path:
@@ -41,9 +40,13 @@ def schema_ids() -> list[str]:
     return [p.name for p in schema_files()]
 
 
-def needs_specs() -> None:
+def needs_specs(*names: str) -> None:
+    """Skip (fail under CI) unless the schemas are there, these named ones included."""
     if not schema_files():
-        pytest.skip("../shared/specs is absent")
+        missing(f"no product-type schema under {definitions_dir()}")
+    absent = [name for name in names if name not in schema_ids()]
+    if absent:
+        missing(f"{', '.join(absent)} not under {definitions_dir()}")
 
 
 @cache

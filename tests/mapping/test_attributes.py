@@ -13,7 +13,7 @@ from mapping.schema_validation import SchemaCache
 from mapping.texts import texts_for
 from mapping.units import convert
 from tests.mapping.products import VASE
-from tests.mapping.schemas import compiled, needs_specs, schema_ids
+from tests.mapping.schemas import compiled, needs_specs
 
 DE, US = MARKETPLACES["A1PA6795UKMFR9"], MARKETPLACES["ATVPDKIKX0DER"]
 DE_SCHEMA, US_SCHEMA = "HOME.de_DE.zh_CN-labels.schema.json", "HOME.en_US.schema.json"
@@ -21,9 +21,7 @@ DE_SCHEMA, US_SCHEMA = "HOME.de_DE.zh_CN-labels.schema.json", "HOME.en_US.schema
 
 @pytest.fixture
 def schemas():
-    needs_specs()
-    if DE_SCHEMA not in schema_ids() or US_SCHEMA not in schema_ids():
-        pytest.skip("HOME schemas absent")
+    needs_specs(DE_SCHEMA, US_SCHEMA)
     return compiled(DE_SCHEMA), compiled(US_SCHEMA)
 
 

@@ -12,9 +12,9 @@ from mapping.fx_seed import seed_rates
 from mapping.listing import build_listing, build_listings
 from mapping.payloads import feed_document, feed_message, patch_body, patches_for
 from mapping.profiles import MappingProfile
-from sandbox.server import specs_dir
 from tests.mapping.products import VASE, completing_profile
-from tests.mapping.schemas import compiled, needs_specs, schema_ids
+from tests.mapping.schemas import compiled, needs_specs
+from tests.support.specs import specs_path
 
 DE = "HOME.de_DE.zh_CN-labels.schema.json"
 JP = "HOME.ja_JP.zh_CN-labels.schema.json"
@@ -23,9 +23,7 @@ PRICES = {"*": {"markup_percent": "10", "ending": ".99"}, "A1VC38T7YXB528": {"en
 
 @pytest.fixture(autouse=True)
 def _specs():
-    needs_specs()
-    if DE not in schema_ids() or JP not in schema_ids():
-        pytest.skip("German and Japanese HOME schemas absent")
+    needs_specs(DE, JP)
 
 
 @cache
@@ -118,7 +116,7 @@ def test_offer_on_an_existing_asin_is_offer_only():
 
 
 def _feed_validators():
-    base = specs_dir() / "sp-api" / "schemas" / "feeds"
+    base = specs_path("sp-api", "schemas", "feeds")
     message = json.loads((base / "listings-feed-message-schema-v2.json").read_text())
     feed = json.loads((base / "listings-feed-schema-v2.json").read_text())
     return Draft7Validator(message), Draft7Validator(feed)

@@ -74,11 +74,8 @@ class ShopifyEnv:
 @pytest.fixture(scope="session")
 def emulator():
     """One emulator for the session (it serves many shops); each test uses its own shop."""
-    from sandbox.server import specs_dir
     from sandbox.shopify import create_emulator
 
-    if not specs_dir().exists():
-        pytest.skip("../shared/specs is not beside the project")
     emulator_app = create_emulator(
         API_KEY,
         API_SECRET,
@@ -133,3 +130,16 @@ def installed(shopify_env):
     shopify_env.seed(seed="demo")
     shop = shopify_env.install()
     return shopify_env, shop
+
+
+@pytest.fixture(scope="session")
+def official_schema():
+    """Shopify's own Admin schema 2026-07 from the official contracts (skipped or, under CI,
+    failed without them: tests/support/specs)."""
+    from graphql import build_schema
+
+    from sandbox.shopify.schema import OFFICIAL_SCHEMA_FILE
+    from tests.support.specs import specs_path
+
+    text = specs_path(*OFFICIAL_SCHEMA_FILE).read_text(encoding="utf-8")
+    return build_schema(text, assume_valid=True)
