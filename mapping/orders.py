@@ -68,6 +68,7 @@ class LineSchema(Schema):
     title = fields.String(required=True)
     quantity = fields.Integer(required=True, validate=validate.Range(min=1))
     unit_price = fields.String(required=True)
+    line_price = fields.String()  # ItemPrice: the quantity's price, exact (unit_price is rounded)
     tax = fields.String(required=True)
     discount = fields.String(required=True)
 
@@ -163,6 +164,7 @@ def amazon_order_to_store_order(
                 "title": row["Title"] or row["SellerSKU"],
                 "quantity": quantity,
                 "unit_price": _text(total / quantity, currency),
+                "line_price": _text(total, currency),
                 "tax": _text(
                     _amount(row.get("ItemTax")) - _amount(row.get("PromotionDiscountTax")), currency
                 ),

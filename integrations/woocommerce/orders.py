@@ -6,8 +6,8 @@ Shipments: the WooCommerce Shipment Tracking plugin's `_wc_shipment_tracking_ite
 written by Advanced Shipment Tracking), else Crossport's documented fallback meta
 `_crossport_tracking`: a JSON list (or one object) of
 {"carrier", "tracking_number", "shipped_at" (ISO 8601), "ship_method"?, "line_items"?}.
-Taxes: WooCommerce recomputes taxes from its own rates, so Amazon's tax (when Amazon does not
-collect it as marketplace facilitator and prices exclude it) is carried as one fee line.
+Taxes: WooCommerce recomputes taxes from its own rates, so the order is exempt from them and
+Amazon's ItemTax / ShippingTax are fee lines marked with who collects them (see order_payload).
 """
 
 from __future__ import annotations
@@ -65,35 +65,75 @@ def _address(address: dict | None, buyer: dict | None) -> tuple[dict, dict]:
         "postcode": address.get("zip") or "",
         "country": address.get("country_code") or "",
     }
-    billing = {
-        **common,
-        "email": (buyer or {}).get("email") or "",
-        "phone": address.get("phone") or "",
-    }
+    billing = {**common, "email": "", "phone": address.get("phone") or ""}  # see order_payload
     return billing, {**common, "phone": address.get("phone") or ""}
 
 
+def _tax_fee(name: str, amount: Decimal, kind: str, amazon_collects: bool) -> dict:
+    return {
+        "name": name,
+        "total": str(amount),
+        "tax_status": "none",  # not taxed again, and not a tax the store computed
+        "meta_data": [
+            {"key": "_crossport_amazon_tax", "value": kind},
+            {"key": "_crossport_collected_by", "value": "amazon" if amazon_collects else "seller"},
+        ],
+    }
+
+
+def _tax_fees(draft: dict, item_tax: Decimal, ship_tax: Decimal) -> list[dict]:
+    """Amazon's ItemTax and ShippingTax as fee lines that the store does not tax again.
+
+    A store with taxes on recomputes taxes from its own rates on POST /orders and ignores any
+    tax sent (captures/orders/create-de-explicit-line-taxes), so Amazon's amounts can only be
+    kept as fees, with the order exempt from the store's own taxes (`is_vat_exempt`).
+    """
+    amazon = bool(draft.get("facilitator_tax"))
+    suffix = " (collected and remitted by Amazon)" if amazon else " (charged by Amazon)"
+    if draft.get("taxes_included"):
+        suffix = " (included in Amazon's price)" + (", remitted by Amazon" if amazon else "")
+    fees = []
+    if item_tax > 0:
+        fees.append(_tax_fee("Tax on items" + suffix, item_tax, "items", amazon))
+    if ship_tax > 0:
+        fees.append(_tax_fee("Tax on shipping" + suffix, ship_tax, "shipping", amazon))
+    return fees
+
+
 def order_payload(draft: dict) -> dict:
-    """The POST /orders body for an Amazon order draft (canonical store-order draft shape)."""
+    """The POST /orders body for an Amazon order draft (canonical store-order draft shape).
+
+    Totals are Amazon's to the cent on any store: lines and shipping are sent net of tax (as
+    WooCommerce keeps them, captures/README "Orders and taxes"), Amazon's tax is added as fee
+    lines, and `is_vat_exempt=yes` stops the store adding tax of its own from its rates
+    (captures/orders/create-de-gross-is_vat_exempt; without it a CA order got CA sales tax
+    that Amazon had already collected). No billing e-mail: the store e-mails the billing
+    address on creation and on completion (captures emails_logged), and an Amazon buyer may
+    only be contacted through Amazon's Buyer-Seller Messaging.
+    """
     afn = draft.get("fulfillment_channel") == "AFN"
+    inclusive = bool(draft.get("taxes_included"))
     billing, shipping = _address(draft.get("shipping_address"), draft.get("buyer"))
-    lines, tax = [], Decimal(0)
+    lines, item_tax = [], Decimal(0)
     for line in draft.get("lines") or []:
         quantity = int(line["quantity"])
-        gross = _money(line["unit_price"]) * quantity
+        gross = _money(line.get("line_price") or _money(line["unit_price"]) * quantity)
+        tax, discount = _money(line.get("tax")), _money(line.get("discount"))
+        total = gross - discount - (tax if inclusive else 0)
         lines.append(
             {
                 "sku": line["sku"],
                 "quantity": quantity,
-                "subtotal": str(gross),
-                "total": str(gross - _money(line.get("discount"))),
+                "subtotal": str(total + discount),
+                "total": str(total),
             }
         )
-        tax += _money(line.get("tax"))
+        item_tax += tax
     meta = [
         {"key": AMAZON_ID_KEY, "value": draft["amazon_order_id"]},
         {"key": "_crossport_marketplace_id", "value": draft.get("marketplace_id", "")},
         {"key": "_crossport_fulfillment_channel", "value": draft.get("fulfillment_channel")},
+        {"key": "is_vat_exempt", "value": "yes"},
     ]
     payload: dict = {
         "currency": draft.get("currency") or "USD",
@@ -105,18 +145,18 @@ def order_payload(draft: dict) -> dict:
         "line_items": lines,
         "meta_data": meta,
     }
-    ship = draft.get("shipping")
+    ship, ship_tax = draft.get("shipping"), Decimal(0)
     if ship:
-        tax += _money(ship.get("tax"))
+        ship_tax = _money(ship.get("tax"))
+        net = _money(ship.get("price")) - _money(ship.get("discount"))
         payload["shipping_lines"] = [
             {
                 "method_id": "amazon",
                 "method_title": ship.get("title") or "Amazon shipping",
-                "total": str(_money(ship.get("price")) - _money(ship.get("discount"))),
+                "total": str(net - (ship_tax if inclusive else 0)),
             }
         ]
-    if tax > 0 and not draft.get("facilitator_tax") and not draft.get("taxes_included"):
-        payload["fee_lines"] = [{"name": "Amazon tax", "total": str(tax), "tax_status": "none"}]
+    payload["fee_lines"] = _tax_fees(draft, item_tax, ship_tax)
     if afn:
         # Fulfilled by Amazon: record it as completed and mark stock as already handled, so
         # WooCommerce does not decrement the store's own stock.

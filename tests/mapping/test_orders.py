@@ -56,6 +56,7 @@ def test_us_order_with_facilitator_tax_promotion_and_shipping():
             "title": "Vase",
             "quantity": 2,
             "unit_price": "29.90",
+            "line_price": "59.80",
             "tax": "4.39",
             "discount": "5.00",
         }
@@ -132,3 +133,14 @@ def test_japanese_yen_has_no_decimals():
 def test_an_order_without_id_is_rejected_at_the_boundary():
     with pytest.raises(ValidationError):
         amazon_order_to_store_order({"MarketplaceId": "X"}, [])
+
+
+def test_the_line_price_is_amazons_exact_item_price_not_a_rounded_unit_times_quantity():
+    order = {"AmazonOrderId": "111-0000000-0000009", "MarketplaceId": "ATVPDKIKX0DER"}
+    item = {
+        "SellerSKU": "PEN-3",
+        "QuantityOrdered": 3,
+        "ItemPrice": {"CurrencyCode": "USD", "Amount": "10.00"},
+    }
+    [line] = amazon_order_to_store_order(order, [item])["lines"]
+    assert (line["unit_price"], line["line_price"]) == ("3.33", "10.00")  # 3 x 3.33 = 9.99

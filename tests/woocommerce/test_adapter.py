@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from decimal import Decimal
 
 import pytest
 import redis as redis_lib
@@ -259,3 +260,105 @@ def test_the_jobs_get_the_adapter_of_a_connected_shop(connected, store):
     assert adapter.units.currency == "USD"  # learnt at connect time, no extra call
     assert adapter.get_stock(["CP-001"]) == {"CP-001": _stock(store, "CP-001")}
     assert adapter.get_product("999999") is None
+
+
+def _money(amount: str, currency: str) -> dict:
+    return {"CurrencyCode": currency, "Amount": amount}
+
+
+# Amazon orders as getOrder / getOrderItems give them (the issue's three cases): a Californian
+# order whose sales tax Amazon collects as marketplace facilitator, a German VAT-inclusive order,
+# and an Oregon order (no sales tax) with shipping.
+AMAZON_ORDERS = {
+    "US-CA": (
+        "ATVPDKIKX0DER",
+        "USD",
+        "72.56",
+        {"province": "CA", "country_code": "US"},
+        {
+            "ItemPrice": "60.00",
+            "ItemTax": "4.35",
+            "ShippingPrice": "7.56",
+            "ShippingTax": "0.65",
+            "TaxCollection": {"Model": "MarketplaceFacilitator", "ResponsibleParty": "Amazon"},
+        },
+    ),
+    "DE": (
+        "A1PA6795UKMFR9",
+        "EUR",
+        "34.37",
+        {"province": "", "country_code": "DE"},
+        {"ItemPrice": "29.99", "ItemTax": "4.79", "ShippingPrice": "4.38", "ShippingTax": "0.70"},
+    ),
+    "US-OR": (
+        "ATVPDKIKX0DER",
+        "USD",
+        "20.91",
+        {"province": "OR", "country_code": "US"},
+        {
+            "ItemPrice": "19.50",
+            "ItemTax": "0.00",
+            "ShippingPrice": "1.41",
+            "TaxCollection": {"Model": "MarketplaceFacilitator", "ResponsibleParty": "Amazon"},
+        },
+    ),
+}
+STORE_TAXES = {
+    "taxes off": {"enabled": False},
+    "taxes on, prices exclusive": {"enabled": True, "rates": "capture"},
+    "taxes on, prices inclusive": {"enabled": True, "rates": "capture", "prices_include_tax": True},
+}
+
+
+@pytest.mark.parametrize("setup", list(STORE_TAXES))
+@pytest.mark.parametrize("case", list(AMAZON_ORDERS))
+def test_the_store_order_totals_are_amazons_and_the_buyer_gets_no_email(
+    adapter, store, case, setup
+):
+    from mapping.orders import amazon_order_to_store_order
+
+    # The emulator taxes as the real store does (sandbox/woocommerce/taxes.py, its captures).
+    store.control("config", {"taxes": STORE_TAXES[setup]})
+    marketplace_id, currency, amazon_total, where, amounts = AMAZON_ORDERS[case]
+    amazon_id = f"111-{abs(hash((case, setup))) % 10**7:07d}-0000001"
+    item = {"SellerSKU": "CP-001", "Title": "Mug", "QuantityOrdered": 1}
+    for field, value in amounts.items():
+        item[field] = value if field == "TaxCollection" else _money(value, currency)
+    head = {
+        "AmazonOrderId": amazon_id,
+        "MarketplaceId": marketplace_id,
+        "PurchaseDate": "2026-11-26T10:00:00Z",
+        "OrderStatus": "Unshipped",
+        "OrderTotal": _money(amazon_total, currency),
+        "ShipServiceLevel": "Std",
+    }
+    address = {"Name": "Pat Buyer", "AddressLine1": "1 Main St", "City": "Town"}
+    address.update(StateOrRegion=where["province"], CountryCode=where["country_code"])
+    buyer = {"BuyerEmail": "relay@marketplace.amazon.example", "BuyerName": "Pat Buyer"}
+    draft = amazon_order_to_store_order(head, [item], address=address, buyer=buyer)
+
+    created = adapter.create_order(draft, first_attempt=True)
+    order = store.state.orders[int(created.store_order_id)]
+
+    assert order["total"] == amazon_total
+    assert order["total_tax"] == "0.00", "the store added tax of its own"
+    amazon_tax = sum(Decimal(amounts.get(k, "0")) for k in ("ItemTax", "ShippingTax"))
+    fees = {f["name"]: Decimal(f["total"]) for f in order["fee_lines"]}
+    assert sum(fees.values(), Decimal(0)) == amazon_tax  # tax recorded as Amazon reports it
+    collected = {m["value"] for f in order["fee_lines"] for m in f["meta_data"]} & {
+        "amazon",
+        "seller",
+    }
+    if amazon_tax:
+        assert collected == {"amazon" if "TaxCollection" in amounts else "seller"}
+    inclusive = case == "DE"
+    items = Decimal(amounts["ItemPrice"]) - (Decimal(amounts["ItemTax"]) if inclusive else 0)
+    assert Decimal(order["line_items"][0]["total"]) == items
+    shipping = Decimal(amounts["ShippingPrice"]) - (
+        Decimal(amounts.get("ShippingTax", "0")) if inclusive else 0
+    )
+    assert Decimal(order["shipping_total"]) == shipping
+    # The store e-mails only its own admin: nothing goes to the Amazon buyer.
+    emails = [e for e in store.control("emails", method="GET") if e["order_id"] == order["id"]]
+    assert [e["email_id"] for e in emails] == ["new_order"]
+    assert order["billing"]["email"] == ""
