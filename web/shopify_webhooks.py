@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.db import db
+from core.db import db, utcnow
 from core.models import Alert, OrderLink, Shop, WebhookEvent
-from integrations.shopify.webhooks import verify_webhook
+from integrations.shopify.oauth import valid_shop_domain
+from integrations.shopify.webhook_topics import DeliveryMismatch, check_delivery
+from integrations.shopify.webhooks import (
+    BadDeliveryHeaders,
+    read_delivery_headers,
+    signature_header,
+    verify_webhook,
+)
 
 log = logging.getLogger("crossport.web")
 bp = Blueprint("shopify_webhooks", __name__)
+
+REDACT_AFTER_HOURS = 48
+REDACT_AFTER_UNINSTALL = timedelta(hours=REDACT_AFTER_HOURS)
 
 
 def _parse_time(value) -> datetime | None:
@@ -35,37 +45,27 @@ def _parse_time(value) -> datetime | None:
     return parsed
 
 
-def _resource_id(topic: str, payload: dict) -> str:
-    if topic.startswith("inventory_levels/"):
-        return str(payload.get("inventory_item_id", ""))
-    if topic.startswith("fulfillments/"):
-        return str(payload.get("order_id", ""))
-    return str(payload.get("id", ""))[:100]
-
-
 @bp.post("/webhooks/shopify")
 def receive():
     settings = current_app.config["SETTINGS"]
     body = request.get_data(cache=True)
-    if not verify_webhook(
-        body, request.headers.get("X-Shopify-Hmac-Sha256"), settings.shopify_api_secret
-    ):
+    if not verify_webhook(body, signature_header(request.headers), settings.shopify_api_secret):
         return jsonify(error="invalid signature"), 401
-    topic = request.headers.get("X-Shopify-Topic", "")
-    domain = request.headers.get("X-Shopify-Shop-Domain", "").lower()
-    event_key = (
-        request.headers.get("X-Shopify-Event-Id")
-        or request.headers.get("X-Shopify-Webhook-Id")
-        or ""
-    )
-    if not topic or not event_key:
-        return jsonify(error="missing webhook headers"), 400
+    try:
+        claimed = read_delivery_headers(request.headers)
+    except BadDeliveryHeaders as exc:
+        return jsonify(error=str(exc)), 400
+    topic, domain, event_key = claimed.topic, claimed.shop_domain, claimed.event_key
+    if not valid_shop_domain(domain):
+        return jsonify(error="the shop domain header is not a *.myshopify.com domain"), 400
     try:
         payload = json.loads(body or b"{}")
     except ValueError:
         return jsonify(error="body is not JSON"), 400
-    if not isinstance(payload, dict):
-        payload = {"value": payload}
+    try:
+        shape = check_delivery(topic, domain, payload)
+    except DeliveryMismatch as exc:
+        return jsonify(error=str(exc)), exc.status
 
     seen = db.session.scalars(
         select(WebhookEvent.id).where(
@@ -78,13 +78,16 @@ def receive():
     shop = db.session.scalars(
         select(Shop).where(Shop.platform == "shopify", Shop.domain == domain)
     ).one_or_none()
+    if topic == "shop/redact" and shop is not None and not _redactable(shop):
+        return jsonify(error=f"{domain} has not been uninstalled for {REDACT_AFTER_HOURS} "
+                       "hours: nothing was deleted"), 409  # fmt: skip
     shop_id = _apply_compliance(topic, shop, payload)
     event = WebhookEvent(
         shop_id=shop_id,
         platform="shopify",
         topic=topic,
         event_key=event_key[:255],
-        resource_id=_resource_id(topic, payload),
+        resource_id=shape.resource_gid(payload)[:100],
         resource_updated_at=_parse_time(payload.get("updated_at")),
         payload=payload,
     )
@@ -96,6 +99,16 @@ def receive():
         return jsonify(status="duplicate"), 200
     _enqueue(event, topic)
     return jsonify(status="accepted"), 200
+
+
+def _redactable(shop: Shop) -> bool:
+    """Shopify sends shop/redact 48 hours after the app is uninstalled; an installed shop, or
+    one uninstalled since, is never wiped on a delivery's word."""
+    return (
+        shop.status == "uninstalled"
+        and shop.uninstalled_at is not None
+        and utcnow() - shop.uninstalled_at >= REDACT_AFTER_UNINSTALL
+    )
 
 
 def _apply_compliance(topic: str, shop: Shop | None, payload: dict) -> int | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import requests
 from sqlalchemy import func, select
 
-from core.db import db
+from core.db import db, utcnow
 from core.models import OrderLink, Shop, StoreConnection, WebhookEvent
 from jobs.queues import get_queue
 from sandbox.shopify.webhooks import sign
@@ -68,7 +69,9 @@ def test_the_same_event_three_times_makes_one_job(installed):
     ]
     assert statuses == [200, 200, 200]
     [event] = _events()
-    assert (event.shop_id, event.topic, event.resource_id) == (shop.id, "products/update", "42")
+    assert (event.shop_id, event.topic, event.resource_id) == (
+        shop.id, "products/update", "gid://shopify/Product/42"  # the stored id form
+    )
     assert event.resource_updated_at.isoformat() == "2026-11-26T15:00:00"  # UTC
     assert _webhook_jobs(env) == 1
 
@@ -117,6 +120,9 @@ def test_shop_redact_deletes_the_shops_data(installed):
     env, shop = installed
     shop_id = shop.id
     env.serve()
+    # Shopify sends shop/redact 48 hours after the uninstall (the compliance webhooks doc)
+    shop.status, shop.uninstalled_at = "uninstalled", utcnow() - timedelta(hours=49)
+    db.session.commit()
     env.control("POST", f"/shops/{env.shop}/compliance/shop/redact")
     assert env.ext["sender"].flush(10)
     db.session.expire_all()
@@ -171,6 +177,8 @@ def test_a_signed_body_is_checked_byte_for_byte(shopify_env):
         "X-Shopify-Topic": "products/update",
         "X-Shopify-Shop-Domain": shopify_env.shop,
         "X-Shopify-Event-Id": "evt-1",
+        "X-Shopify-Webhook-Id": "whk-1",
+        "X-Shopify-API-Version": "2026-07",
         "X-Shopify-Hmac-Sha256": sign(API_SECRET, body),
         "Content-Type": "application/json",
     }
