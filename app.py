@@ -14,6 +14,7 @@ from core.crypto import Keyring, install_keyring
 from core.db import db
 from core.logs import configure_logging
 from core.settings import Settings
+from web.bad_input import install as install_bad_input_guard
 
 log = logging.getLogger("crossport.web")
 
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     install_keyring(Keyring(settings.encryption_keys))
     db.init_app(app)
     redis_ext.init_app(app)
+    install_bad_input_guard(app)  # before the blueprints: their rules bind the int converter
     _register_blueprints(app)
     _register_request_log(app)
     _register_cli(app)

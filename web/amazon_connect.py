@@ -102,13 +102,19 @@ def disconnect(account_id: int):
 def choose_marketplaces():
     """Enable or disable target marketplaces: {"marketplace_ids": [...], "enabled": true}."""
     body = request.get_json(silent=True) or {}
-    ids = [str(i) for i in body.get("marketplace_ids", [])]
+    ids = body.get("marketplace_ids", []) if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return jsonify(
+            error="invalid", message="marketplace_ids must be a list of marketplace ids (text)"
+        ), 400
+    if not isinstance(body.get("enabled", True), bool):
+        return jsonify(error="invalid", message="enabled must be true or false"), 400
     rows = (
         db.session.query(TargetMarketplace)
         .filter(TargetMarketplace.shop_id == g.shop_id, TargetMarketplace.marketplace_id.in_(ids))
         .all()
     )
     for row in rows:
-        row.enabled = bool(body.get("enabled", True))
+        row.enabled = body.get("enabled", True)
     db.session.commit()
     return jsonify(updated=sorted(r.marketplace_id for r in rows))

@@ -50,6 +50,8 @@ class Identity:
     name: str = ""
     locale: str = ""
     shop_id: int | None = None  # known from the token itself (WooCommerce, page tokens)
+    # WooCommerce: the highest role the plugin vouches for (from WordPress capabilities).
+    max_role: str | None = None
 
 
 def verify_shopify_session_token(token: str) -> Identity:
@@ -92,6 +94,7 @@ def verify_woocommerce_plugin_token(token: str) -> Identity:
         name=str(claims.get("name") or ""),
         locale=str(claims.get("locale") or ""),
         shop_id=found.shop_id,
+        max_role=found.max_role,
     )
 
 
@@ -114,6 +117,8 @@ def issue_page_token(shop: Shop, user: User, identity: Identity) -> str:
         "nbf": now,
         "exp": now + PAGE_TOKEN_SECONDS,
     }
+    if identity.max_role:
+        claims["max_role"] = identity.max_role  # the plugin's ceiling lasts the page session
     return jwt.encode(claims, current_app.config["SETTINGS"].secret_key, algorithm="HS256")
 
 
@@ -133,12 +138,16 @@ def verify_page_token(token: str) -> Identity:
         raise AuthError("token_expired", "the page session has expired") from None
     except jwt.PyJWTError as exc:
         raise AuthError("token_invalid", f"the page token is invalid: {exc}") from None
+    max_role = claims.get("max_role")
+    if max_role is not None and max_role not in ROLE_ORDER:
+        raise AuthError("token_invalid", "the page token names an unknown role")
     return Identity(
         platform=str(claims.get("platform", "")),
         domain=str(claims["dom"]),
         user_id=str(claims["sub"]),
         locale=str(claims.get("locale") or ""),
         shop_id=int(claims["shop_id"]),
+        max_role=max_role,
     )
 
 
@@ -183,21 +192,24 @@ def find_shop(identity: Identity) -> Shop:
 
 
 def user_for(shop: Shop, identity: Identity) -> User:
-    """The staff member's row; the shop's first user becomes its owner, later ones viewers."""
+    """The staff member's row; the shop's first user becomes its owner, later ones viewers.
+
+    Within the role ceiling the identity carries (WooCommerce: see keep_within_ceiling).
+    """
     user = (
         db.session.query(User)
         .filter_by(shop_id=shop.id, platform_user_id=identity.user_id)
         .one_or_none()
     )
     if user is not None:
-        return user
+        return keep_within_ceiling(shop, user, identity)
     first = db.session.query(User.id).filter_by(shop_id=shop.id).first() is None
     user = User(
         shop_id=shop.id,
         platform_user_id=identity.user_id,
         email=identity.email,
         name=identity.name,
-        role="owner" if first else "viewer",
+        role=_new_role(first, identity.max_role),
     )
     db.session.add(user)
     try:
@@ -209,6 +221,35 @@ def user_for(shop: Shop, identity: Identity) -> User:
             .filter_by(shop_id=shop.id, platform_user_id=identity.user_id)
             .one()
         )
+    return user
+
+
+# -- WooCommerce: the role comes from the capabilities the plugin vouches for ------------------
+def _new_role(first: bool, ceiling: str | None) -> str:
+    """Shopify: the first user is the owner. WooCommerce: a WordPress administrator is an owner;
+    other store staff start as viewers, except the first, who gets the most they may hold."""
+    if ceiling is None:
+        return "owner" if first else "viewer"
+    return ceiling if first or ceiling == "owner" else "viewer"
+
+
+def keep_within_ceiling(shop: Shop, user: User, identity: Identity) -> User:
+    """A WooCommerce staff member never holds more than their WordPress capabilities allow
+    (a shop manager is at most admin, whatever the Team page or an earlier rule gave them), and a
+    WordPress administrator becomes owner of a shop left without one (else nobody could grant it).
+    """
+    ceiling = identity.max_role
+    if ceiling is None:
+        return user
+    if ROLE_ORDER[user.role] > ROLE_ORDER[ceiling]:
+        user.role = ceiling
+    elif ceiling == "owner" and user.role != "owner":
+        if db.session.query(User.id).filter_by(shop_id=shop.id, role="owner").first() is not None:
+            return user
+        user.role = "owner"
+    else:
+        return user
+    db.session.commit()
     return user
 
 

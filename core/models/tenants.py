@@ -52,6 +52,9 @@ class StoreConnection(Base):
     consumer_key: Mapped[str | None] = mapped_column(EncryptedText)
     consumer_secret: Mapped[str | None] = mapped_column(EncryptedText)
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    # WooCommerce: the key the plugin signs its iframe tokens with, handed to it while connecting
+    # (integrations/woocommerce/plugin_token.py); never derived from the webhook secret.
+    plugin_token_key: Mapped[str | None] = mapped_column(EncryptedText)
     key_permissions: Mapped[str] = mapped_column(String(20), default="")
     status: Mapped[str] = mapped_column(String(20), default="connected")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -65,7 +65,8 @@ def verify_callback(
         f"{k}={v}" for k, v in sorted(params.items()) if k not in ("hmac", "signature")
     )
     expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, given.lower()):
+    # bytes: compare_digest refuses a str holding non-ASCII (a TypeError, so a 500)
+    if not hmac.compare_digest(expected.encode(), given.lower().encode()):
         return False
     try:
         stamp = int(params.get("timestamp", ""))

@@ -6,8 +6,9 @@ and returns the store's /wc-auth/v1/authorize URL with that nonce as `user_id`.
 `complete_callback` handles WooCommerce's unsigned POST of the keys: the nonce must exist, be
 unused and unexpired (it is consumed atomically, so a replay fails), the keys are stored
 encrypted, proven with one API call, the webhooks are registered with a fresh per-connection
-secret, and only then does the caller answer 200 (any other answer makes WooCommerce delete
-the key, which is what we want when something failed).
+secret, the plugin is handed a fresh token key over the same authenticated REST API
+(plugin_token.hand_key_to_plugin), and only then does the caller answer 200 (any other answer
+makes WooCommerce delete the key, which is what we want when something failed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import update
 from core.db import db, utcnow
 from core.models import AuthState, Shop, StoreConnection
 from integrations.woocommerce.client import WooApiError, WooClient
+from integrations.woocommerce.plugin_token import RECONNECT, hand_key_to_plugin
 from integrations.woocommerce.reconcile import delivery_url, ensure_webhooks
 from integrations.woocommerce.urlcheck import check_store_url, follow_store_redirects
 
@@ -133,13 +135,24 @@ def complete_callback(raw_body: bytes) -> Shop:
             rotate_secret=True,
         )
     except WooApiError as exc:
-        connection.status = "failed"
-        connection.consumer_key = connection.consumer_secret = None
-        db.session.commit()
+        _fail(connection)
         raise CallbackRefused(f"could not register webhooks: {exc}", 502) from exc
+    try:
+        connection.plugin_token_key = hand_key_to_plugin(client)
+    except WooApiError as exc:
+        _fail(connection)
+        raise CallbackRefused(
+            f"the Crossport plugin did not take its token key ({exc}): {RECONNECT}", 502
+        ) from exc
     connection.status = "connected"
     db.session.commit()
     return shop
+
+
+def _fail(connection: StoreConnection) -> None:
+    connection.status = "failed"
+    connection.consumer_key = connection.consumer_secret = connection.plugin_token_key = None
+    db.session.commit()
 
 
 def _save(store_url: str, data: dict, shop_id: int | None) -> tuple[Shop, StoreConnection]:

@@ -42,10 +42,14 @@ def normalize_store_url(raw: str) -> str:
         raise UnsafeStoreUrl("the store URL must look like https://your-store.example")
     if parts.username or parts.password:
         raise UnsafeStoreUrl("the store URL may not carry a user name or password")
+    try:
+        port = parts.port
+    except ValueError:  # "host:8103:8655", "host:http", a port past 65535
+        raise UnsafeStoreUrl("the store URL's port must be a number from 1 to 65535") from None
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    netloc = f"{host}:{port}" if port else host
     return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
 
 

@@ -1,10 +1,11 @@
 """A tiny wp-admin: products and orders, and the Crossport entry the plugin adds under WooCommerce.
 
 The Crossport page mirrors wordpress-plugin/crossport: a "Connect" button that starts the key
-flow and, once connected, an iframe of Crossport's /app carrying a 5-minute HS256 token signed
-with a key derived from the Crossport webhook's secret (see the plugin for the exact claims),
-and the plugin's own token-bridge script, which answers the iframe's requests for a fresh token
-with one from admin-ajax.php?action=crossport_token (nonce checked, as WordPress does).
+flow and, once connected (the plugin holds the token key Crossport handed it: plugin_rest.py),
+an iframe of Crossport's /app carrying a 5-minute HS256 token signed with that key (see the
+plugin's includes/token.php for the exact claims), and the plugin's own token-bridge script,
+which answers the iframe's requests for a fresh token with one from
+admin-ajax.php?action=crossport_token (nonce checked, as WordPress does).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import quote
 import jwt
 from flask import Blueprint, Response, jsonify, request
 
+from sandbox.woocommerce.plugin_rest import KEY_OPTION
 from sandbox.woocommerce.state import StoreState
 
 STYLE = (
@@ -52,6 +54,7 @@ def _page(title: str, content: str) -> str:
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "wordpress-plugin" / "crossport"
 ADMIN_USER_ID = 1  # the emulated wp-admin has one logged-in administrator
+ADMIN_CAPS = ("manage_options", "manage_woocommerce")  # an administrator has both
 NONCE_ACTION = "crossport_token"
 NONCE_TICK = 12 * 3600  # wp_nonce_tick(): a nonce lives 12 to 24 hours
 
@@ -80,19 +83,21 @@ def _origin(url: str) -> str:
     return "/".join(url.split("/")[:3])
 
 
-def plugin_token(store_url: str, webhook_secret: str, user_id: int = 1) -> str:
-    """The token the plugin would sign (same claims and key derivation as crossport.php)."""
-    key = hmac.new(webhook_secret.encode(), b"crossport-plugin-token", hashlib.sha256).digest()
+def plugin_token(
+    store_url: str, key: str, user_id: int = ADMIN_USER_ID, caps: tuple[str, ...] = ADMIN_CAPS
+) -> str:
+    """The token the plugin would sign (same claims and key as includes/token.php)."""
     now = int(time.time())
     claims = {
         "iss": store_url,
         "aud": "crossport",
         "sub": str(user_id),
+        "caps": list(caps),
         "iat": now,
         "exp": now + 300,
         "jti": secrets.token_hex(16),
     }
-    return jwt.encode(claims, key, algorithm="HS256")
+    return jwt.encode(claims, key.encode(), algorithm="HS256")
 
 
 def build_admin(state: StoreState, config: dict) -> Blueprint:
@@ -100,17 +105,10 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
     bp = Blueprint("wp_admin", __name__, url_prefix="/wp-admin")
     nonces = Nonces()
 
-    def crossport_secret() -> str | None:
-        crossport = config["crossport_url"]
+    def token_key() -> str | None:
+        """crossport_token_key(): the option Crossport set while connecting, else None."""
         with state.lock:
-            return next(
-                (
-                    h.secret
-                    for h in state.webhooks.values()
-                    if h.delivery_url.startswith(crossport + "/webhooks/woocommerce")
-                ),
-                None,
-            )
+            return state.plugin_options.get(KEY_OPTION) or None
 
     def token_bridge() -> str:
         """The plugin's enqueued script, with its config printed before it (wp_json_encode)."""
@@ -158,14 +156,14 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
         crossport = config["crossport_url"]
         store = state.base()
         connect = f"{crossport}/woocommerce/connect?store_url={quote(store, safe='')}"
-        secret = crossport_secret()
-        if secret is None:
+        key = token_key()
+        if key is None:
             body = (
                 f"<p>Sell this store's products on Amazon.</p><p><a class='button' "
                 f"id='crossport-connect' href='{escape(connect)}'>Connect to Crossport</a></p>"
             )
         else:
-            token = plugin_token(store, secret)
+            token = plugin_token(store, key)
             src = f"{crossport}/app?wc_token={token}"
             body = (
                 f"<iframe id='crossport-app' src='{escape(src)}' style='width:100%;"
@@ -182,11 +180,11 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
         nonce = request.values.get("_ajax_nonce") or request.values.get("_wpnonce") or ""
         if not nonces.verify(nonce, NONCE_ACTION, ADMIN_USER_ID):
             return Response("-1", 403)  # check_ajax_referer() dies so
-        secret = crossport_secret()
-        if secret is None:
+        key = token_key()
+        if key is None:
             message = "This store is not connected to Crossport."
             return jsonify(success=False, data={"message": message}), 409
-        token = plugin_token(state.base(), secret, ADMIN_USER_ID)
+        token = plugin_token(state.base(), key)
         response = jsonify(success=True, data={"token": token})
         response.headers["Cache-Control"] = "no-cache, must-revalidate, max-age=0"
         return response

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 
 from sandbox.woocommerce.admin import build_admin, build_plugin_assets
 from sandbox.woocommerce.control import build_control
+from sandbox.woocommerce.plugin_rest import build_plugin_rest
 from sandbox.woocommerce.rest import build_rest
 from sandbox.woocommerce.seed import seed_demo
 from sandbox.woocommerce.state import StoreState
@@ -57,6 +58,7 @@ def create_emulator(
     app.register_blueprint(build_control(state, sender, config))
     app.register_blueprint(build_admin(state, config))
     app.register_blueprint(build_plugin_assets())
+    app.register_blueprint(build_plugin_rest(state))
 
     @app.get("/wp-json/")
     def index():

@@ -89,6 +89,8 @@ class StoreState:
             self.hidden_meta: dict[int, dict] = {}  # internal order meta, not shown over REST
             self.keys: dict[str, ApiKey] = {}
             self.webhooks: dict[int, Webhook] = {}
+            # The Crossport plugin's options (its token key), as WordPress's wp_options keeps them.
+            self.plugin_options: dict[str, str] = {}
             self.calls: list[dict] = []
             self.deliveries: list[dict] = []
             self.faults = Faults()

@@ -10,10 +10,9 @@ import jwt
 
 from core.db import db
 from core.models import Shop, StoreConnection
-from integrations.woocommerce.plugin_token import token_key
 
 STORE = "http://127.0.0.1:8103"
-SECRET = "webhook-secret-of-this-store"
+SECRET = "token-key-of-this-store-0123456789abcdefghij"
 
 
 def woo_shop() -> Shop:
@@ -21,7 +20,9 @@ def woo_shop() -> Shop:
     db.session.add(shop)
     db.session.flush()
     db.session.add(
-        StoreConnection(shop_id=shop.id, base_url=STORE, webhook_secret=SECRET, status="connected")
+        StoreConnection(
+            shop_id=shop.id, base_url=STORE, plugin_token_key=SECRET, status="connected"
+        )
     )
     db.session.commit()
     return shop
@@ -33,11 +34,12 @@ def plugin_token(user_id: str = "1", **claims) -> str:
         "iss": STORE,
         "aud": "crossport",
         "sub": user_id,
+        "caps": ["manage_options", "manage_woocommerce"],  # an administrator
         "iat": now,
         "exp": now + 300,
         "jti": uuid.uuid4().hex,
     } | claims
-    return jwt.encode(body, token_key(SECRET), algorithm="HS256")
+    return jwt.encode(body, SECRET.encode(), algorithm="HS256")
 
 
 def boot(html: str) -> dict:
@@ -63,11 +65,12 @@ def test_plugin_token_signed_with_another_key_is_refused(app, client):
             "iss": STORE,
             "aud": "crossport",
             "sub": "1",
+            "caps": ["manage_options"],
             "iat": int(time.time()),
             "exp": int(time.time()) + 60,
             "jti": "x",
         },
-        "guessed-key-guessed-key-xx",
+        "guessed-key-guessed-key-guessed-key-guessed",
         algorithm="HS256",
     )
     assert client.get("/api/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401

@@ -23,12 +23,21 @@ PHP = shutil.which("php")
 pytestmark = pytest.mark.skipif(PHP is None, reason="the php CLI is not installed")
 
 
-def _php_token(store_url: str, secret: str, user_id: int = 7, now: int | None = None) -> str:
+KEY = "per-connection-token-key-handed-to-the-plugin-0123"
+
+
+def _php_token(
+    store_url: str,
+    key: str,
+    user_id: int = 7,
+    now: int | None = None,
+    caps: tuple[str, ...] = ("manage_woocommerce",),
+) -> str:
     script = (
         f"require {json.dumps(str(PLUGIN / 'includes' / 'token.php'))};"
-        f"$c = crossport_token_claims({json.dumps(store_url)}, {user_id}"
-        f"{', ' + str(now) if now else ''});"
-        f"echo crossport_sign_token($c, crossport_token_key({json.dumps(secret)}));"
+        f"$c = crossport_token_claims({json.dumps(store_url)}, {user_id}, "
+        f"json_decode({json.dumps(json.dumps(list(caps)))}){', ' + str(now) if now else ''});"
+        f"echo crossport_sign_token($c, {json.dumps(key)});"
     )
     done = subprocess.run(
         [PHP, "-r", script], capture_output=True, text=True, timeout=20, check=True
@@ -43,27 +52,31 @@ def test_every_plugin_file_is_valid_php(path):
 
 
 def test_a_token_signed_by_the_plugin_verifies_in_python():
-    token = _php_token("https://store.example", "per-connection-secret")
-    claims = decode_plugin_token(token, "per-connection-secret", "https://store.example")
+    token = _php_token("https://store.example", KEY, caps=("manage_woocommerce", "read"))
+    claims = decode_plugin_token(token, KEY, "https://store.example")
     assert claims["aud"] == "crossport" and claims["sub"] == "7"
+    assert claims["caps"] == ["manage_woocommerce"]  # only the capabilities it vouches for
     assert claims["exp"] - claims["iat"] == 300
     assert len(claims["jti"]) == 32
 
 
-def test_a_token_with_another_secret_issuer_or_age_is_refused():
-    token = _php_token("https://store.example", "per-connection-secret")
+def test_a_token_with_another_key_issuer_age_or_no_capability_is_refused():
+    token = _php_token("https://store.example", KEY)
     with pytest.raises(InvalidPluginToken):
-        decode_plugin_token(token, "another-secret", "https://store.example")
+        decode_plugin_token(token, "another-key-0123456789abcdefghijklmnopqrstuvwxyz", "https://store.example")
     with pytest.raises(InvalidPluginToken):
-        decode_plugin_token(token, "per-connection-secret", "https://other.example")
-    old = _php_token("https://store.example", "per-connection-secret", now=int(time.time()) - 400)
+        decode_plugin_token(token, KEY, "https://other.example")
+    old = _php_token("https://store.example", KEY, now=int(time.time()) - 400)
     with pytest.raises(InvalidPluginToken):
-        decode_plugin_token(old, "per-connection-secret", "https://store.example")
+        decode_plugin_token(old, KEY, "https://store.example")
+    customer = _php_token("https://store.example", KEY, caps=("read",))
+    with pytest.raises(InvalidPluginToken, match="manage_woocommerce"):
+        decode_plugin_token(customer, KEY, "https://store.example")
 
 
 def test_the_token_identifies_the_connected_store_once(connected, store):
     app, server, shop = connected
-    token = _php_token(store.url, shop.connection.webhook_secret)
+    token = _php_token(store.url, shop.connection.plugin_token_key)
     seen: set[str] = set()
 
     def guard(jti: str, ttl: int) -> bool:
@@ -72,7 +85,7 @@ def test_the_token_identifies_the_connected_store_once(connected, store):
         return fresh
 
     identity = verify_plugin_token(token, replay_guard=guard)
-    assert (identity.shop_id, identity.wp_user_id) == (shop.id, "7")
+    assert (identity.shop_id, identity.wp_user_id, identity.max_role) == (shop.id, "7", "admin")
     with pytest.raises(InvalidPluginToken):
         verify_plugin_token(token, replay_guard=guard)
 

@@ -13,9 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from web.auth import require_shop
+from web.bad_input import DB_INT_MAX, DB_INT_MIN
+
+DATABASE_INT = validate.Range(
+    DB_INT_MIN, DB_INT_MAX, error="must be a whole number between {min} and {max}"
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -48,6 +53,30 @@ def _instance(schema: type[Schema] | Schema | None, many: bool = False) -> Schem
     return schema(many=many, unknown=EXCLUDE)
 
 
+def _bound_integers(schema: Schema | None) -> Schema | None:
+    """Every integer a request may carry must fit the database's integer columns: an id or
+    count beyond them names nothing stored and would overflow the query (a 500), so each
+    Integer field of a loaded schema, nested ones too, also gets that range."""
+    if schema is not None:
+        for field in schema.fields.values():
+            _bound_field(field)
+    return schema
+
+
+def _bound_field(field: fields.Field) -> None:
+    if isinstance(field, fields.Integer):
+        field.validators.append(DATABASE_INT)
+    elif isinstance(field, fields.List):
+        _bound_field(field.inner)
+    elif isinstance(field, fields.Tuple):
+        for inner in field.tuple_fields:
+            _bound_field(inner)
+    elif isinstance(field, fields.Dict) and field.value_field is not None:
+        _bound_field(field.value_field)
+    elif isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        _bound_integers(field.schema)
+
+
 def operation(
     rule: str,
     method: str = "GET",
@@ -63,8 +92,8 @@ def operation(
     produces: str = "application/json",
 ) -> Callable:
     """Register `view(**path_args, query=..., body=...)` as a tenant-scoped JSON operation."""
-    query_schema = _instance(query)
-    body_schema = _instance(body)
+    query_schema = _bound_integers(_instance(query))
+    body_schema = _bound_integers(_instance(body))
     response_schema = _instance(response, many=many)
 
     def decorate(view: Callable) -> Callable:

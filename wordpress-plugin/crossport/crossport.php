@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Crossport for WooCommerce
  * Description:       Sell your WooCommerce catalogue on Amazon's international marketplaces. Adds WooCommerce → Crossport.
- * Version:           0.2.0
+ * Version:           0.3.0
  * Requires at least: 6.3
  * Requires PHP:      7.4
  * Requires Plugins:  woocommerce
@@ -15,10 +15,11 @@
 
 defined( 'ABSPATH' ) || exit;
 
-const CROSSPORT_VERSION     = '0.2.0';
+const CROSSPORT_VERSION     = '0.3.0';
 const CROSSPORT_PLUGIN_FILE = __FILE__;
 
 require_once __DIR__ . '/includes/token.php';
+require_once __DIR__ . '/includes/connection.php';
 require_once __DIR__ . '/includes/token-bridge.php';
 
 /**
@@ -27,27 +28,6 @@ require_once __DIR__ . '/includes/token-bridge.php';
 function crossport_service_url(): string {
 	$default = defined( 'CROSSPORT_URL' ) ? CROSSPORT_URL : 'https://app.crossport.io';
 	return untrailingslashit( (string) get_option( 'crossport_url', $default ) );
-}
-
-/**
- * The secret of Crossport's webhooks in this store, or null when not connected yet.
- *
- * WooCommerce keeps webhook secrets in its own table; the connection registered them with a
- * per-connection secret, which is also the root of the iframe token key.
- */
-function crossport_webhook_secret(): ?string {
-	if ( ! class_exists( 'WC_Data_Store' ) || ! function_exists( 'wc_get_webhook' ) ) {
-		return null;
-	}
-	$prefix = crossport_service_url() . '/webhooks/woocommerce';
-	$ids    = WC_Data_Store::load( 'webhook' )->search_webhooks( array( 'limit' => -1 ) );
-	foreach ( $ids as $id ) {
-		$webhook = wc_get_webhook( $id );
-		if ( $webhook && 0 === strpos( $webhook->get_delivery_url(), $prefix ) && $webhook->get_secret() ) {
-			return $webhook->get_secret();
-		}
-	}
-	return null;
 }
 
 /**
@@ -60,10 +40,10 @@ function crossport_connect_url(): string {
 /**
  * The iframe URL of Crossport's page, authenticated by a fresh 5-minute token.
  *
- * @param string $secret The connection's webhook secret.
+ * @param string $key The token key Crossport handed this store.
  */
-function crossport_app_url( string $secret ): string {
-	return crossport_service_url() . '/app?wc_token=' . rawurlencode( crossport_plugin_token( $secret ) );
+function crossport_app_url( string $key ): string {
+	return crossport_service_url() . '/app?wc_token=' . rawurlencode( crossport_plugin_token( $key ) );
 }
 
 /**
@@ -88,14 +68,15 @@ function crossport_render_page(): void {
 		wp_die( esc_html__( 'You do not have permission to open Crossport.', 'crossport' ) );
 	}
 	crossport_save_settings();
-	$secret = crossport_webhook_secret();
+	$key = crossport_token_key();
 	echo '<div class="wrap"><h1>' . esc_html__( 'Crossport', 'crossport' ) . '</h1>';
-	if ( null === $secret ) {
+	if ( null === $key ) {
+		// Never connected, or connected by a plugin older than the token key: connect (again).
 		echo '<p>' . esc_html__( 'Sell this store\'s products on Amazon\'s international marketplaces.', 'crossport' ) . '</p>';
 		echo '<p><a class="button button-primary" id="crossport-connect" href="' . esc_url( crossport_connect_url() ) . '">'
 			. esc_html__( 'Connect to Crossport', 'crossport' ) . '</a></p>';
 	} else {
-		echo '<iframe id="crossport-app" src="' . esc_url( crossport_app_url( $secret ) ) . '" '
+		echo '<iframe id="crossport-app" src="' . esc_url( crossport_app_url( $key ) ) . '" '
 			. 'style="width:100%;height:calc(100vh - 160px);border:0;background:#fff"></iframe>';
 		echo '<p><a href="' . esc_url( crossport_connect_url() ) . '">' . esc_html__( 'Reconnect', 'crossport' ) . '</a></p>';
 		crossport_enqueue_token_bridge(); // the page renews its session through this page

@@ -2,7 +2,9 @@
 /**
  * Runs the Crossport plugin under small stand-ins for the WordPress and WooCommerce functions it
  * calls, which behave as WordPress documents them: check_ajax_referer() dies with -1 and status
- * 403, wp_send_json_*() print JSON and exit. Prints what happened as one JSON object.
+ * 403, wp_send_json_*() print JSON and exit, the REST server refuses a route whose
+ * permission_callback says no with rest_forbidden (403) and answers a WP_Error with its status.
+ * Prints what happened as one JSON object.
  *
  * Usage: php run_plugin.php '<scenario JSON>' (see tests/woocommerce/test_plugin_token_bridge.py).
  */
@@ -13,12 +15,69 @@ $_REQUEST = $scenario['request'];
 $hooks    = array();
 $scripts  = array();
 $headers  = array();
+$actions  = array();
+$routes   = array();
+$options  = $scenario['options'] ?? array();
 
 function add_action( $hook, $callback, $priority = 10 ) {
-	$GLOBALS['hooks'][] = $hook;
+	$GLOBALS['hooks'][]            = $hook;
+	$GLOBALS['actions'][ $hook ][] = $callback;
+}
+function do_action( $hook ) {
+	foreach ( $GLOBALS['actions'][ $hook ] ?? array() as $callback ) {
+		$callback();
+	}
 }
 function get_option( $name, $default = false ) {
-	return $default;
+	return array_key_exists( $name, $GLOBALS['options'] ) ? $GLOBALS['options'][ $name ] : $default;
+}
+function update_option( $name, $value, $autoload = null ) {
+	$GLOBALS['options'][ $name ]              = $value;
+	$GLOBALS['options_autoload'][ $name ]     = $autoload;
+	return true;
+}
+function register_rest_route( $route_namespace, $route, $args ) {
+	$GLOBALS['routes'][ '/' . $route_namespace . $route ] = $args;
+}
+
+/** WordPress's error object, as a REST callback returns it. */
+class WP_Error {
+	public $code;
+	public $message;
+	public $data;
+	public function __construct( $code, $message, $data = null ) {
+		$this->code    = $code;
+		$this->message = $message;
+		$this->data    = $data;
+	}
+}
+
+/** A REST request: the JSON body's parameters. */
+class WP_REST_Request {
+	private $params;
+	public function __construct( $params ) {
+		$this->params = $params;
+	}
+	public function get_param( $key ) {
+		return $this->params[ $key ] ?? null;
+	}
+}
+
+/** WP_REST_Server::dispatch() for one POST: permission check, then the callback. */
+function rest_dispatch( $path, $params ) {
+	do_action( 'rest_api_init' );
+	$route = $GLOBALS['routes'][ $path ] ?? null;
+	if ( null === $route || 'POST' !== $route['methods'] ) {
+		finish( 404, array( 'code' => 'rest_no_route' ) );
+	}
+	if ( true !== call_user_func( $route['permission_callback'] ) ) {
+		finish( 403, array( 'code' => 'rest_forbidden' ) );
+	}
+	$answer = call_user_func( $route['callback'], new WP_REST_Request( $params ) );
+	if ( $answer instanceof WP_Error ) {
+		finish( $answer->data['status'], array( 'code' => $answer->code, 'message' => $answer->message ) );
+	}
+	finish( 200, $answer );
 }
 function untrailingslashit( $value ) {
 	return rtrim( $value, '/\\' );
@@ -61,6 +120,8 @@ function finish( $status, $body ) {
 			'hooks'   => $GLOBALS['hooks'],
 			'scripts' => $GLOBALS['scripts'],
 			'headers' => $GLOBALS['headers'],
+			'options' => $GLOBALS['options'],
+			'autoload' => $GLOBALS['options_autoload'] ?? array(),
 		)
 	);
 	exit;
@@ -119,6 +180,9 @@ define( 'CROSSPORT_URL', $scenario['crossport_url'] );
 require $scenario['plugin'];
 if ( 'ajax' === $scenario['call'] ) {
 	crossport_ajax_token();
+}
+if ( 'rest' === $scenario['call'] ) {
+	rest_dispatch( $scenario['rest']['path'], $scenario['rest']['params'] );
 }
 crossport_enqueue_token_bridge();
 finish( 0, null );

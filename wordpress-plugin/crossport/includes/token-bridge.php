@@ -5,7 +5,7 @@
  * Crossport's page token lives an hour. When it expires, the page in the iframe asks this page
  * (assets/token-bridge.js, by postMessage) for a fresh plugin token, which the script fetches from
  * the AJAX action below and posts back to Crossport's origin only; Crossport swaps it for a new
- * page token. The webhook secret never reaches the browser: only signed 5-minute tokens do.
+ * page token. The token key never reaches the browser: only signed 5-minute tokens do.
  *
  * @package Crossport
  */
@@ -29,13 +29,13 @@ function crossport_url_origin( string $url ): string {
 }
 
 /**
- * A fresh plugin token for the current user, signed with the key of this store's connection.
+ * A fresh plugin token for the current user and the capabilities it vouches for.
  *
- * @param string $secret The connection's webhook secret.
+ * @param string $key The token key Crossport handed this store.
  */
-function crossport_plugin_token( string $secret ): string {
-	$claims = crossport_token_claims( home_url(), get_current_user_id() );
-	return crossport_sign_token( $claims, crossport_token_key( $secret ) );
+function crossport_plugin_token( string $key ): string {
+	$claims = crossport_token_claims( home_url(), get_current_user_id(), crossport_current_caps() );
+	return crossport_sign_token( $claims, $key );
 }
 
 /**
@@ -52,15 +52,15 @@ function crossport_ajax_token(): void {
 			403
 		);
 	}
-	$secret = crossport_webhook_secret();
-	if ( null === $secret ) {
+	$key = crossport_token_key();
+	if ( null === $key ) {
 		wp_send_json_error(
 			array( 'message' => __( 'This store is not connected to Crossport.', 'crossport' ) ),
 			409
 		);
 	}
 	nocache_headers();
-	wp_send_json_success( array( 'token' => crossport_plugin_token( $secret ) ) );
+	wp_send_json_success( array( 'token' => crossport_plugin_token( $key ) ) );
 }
 
 add_action( 'wp_ajax_crossport_token', 'crossport_ajax_token' );
