@@ -124,6 +124,17 @@ def quantity_of(item: dict, parent: dict | None, units: StoreUnits) -> int:
     return units.untracked_quantity if item.get("stock_status") == "instock" else 0
 
 
+def variation_parent(payload: dict) -> str | None:
+    """The parent product's id when a product payload is a variation, else None. A real store
+    delivers a variation's change as the variation itself and answers GET /products/{variation
+    id} with it: {"id": 22, "type": "variation", "parent_id": 17, ...} (WooCommerce 11 captures,
+    webhooks/scenario-variation-stock-rest.json)."""
+    if payload.get("type") != "variation":
+        return None
+    parent = str(payload.get("parent_id") or "").strip()
+    return parent if parent and parent != "0" else None
+
+
 def _prices(item: dict) -> tuple[str, str | None]:
     regular, sale = item.get("regular_price") or "", item.get("sale_price") or ""
     if item.get("on_sale") and sale:
