@@ -273,6 +273,77 @@ def delete_product(state: StoreState, ident: int) -> dict:
     return product
 
 
+def variation_as_product(state: StoreState, variation: dict) -> dict:
+    """A variation in the *product* schema, as `GET /products/{variation id}`, `GET /products?sku=`
+    and every product.* delivery of a variation show it: type "variation", parent_id, the name
+    "Parent - Red, S", images[] (its own image, else the parent's), empty categories, and
+    `_links.self` under /products (captures/products/get-products-endpoint-with-variation-id-
+    variation-stock.json and -parent-stock.json; webhooks/scenario-variation-stock-rest.json)."""
+    parent = state.products[variation["_parent"]]
+    options = [str(a.get("option", "")) for a in variation.get("attributes") or []]
+    name = f"{parent['name']} - {', '.join(options)}" if options else parent["name"]
+    query = "&".join(
+        f"attribute_{str(a.get('name', '')).lower()}={str(a.get('option', '')).lower()}"
+        for a in variation.get("attributes") or []
+    )
+    image = variation.get("image")
+    out = {
+        **{k: copy.deepcopy(v) for k, v in parent.items() if not k.startswith("_")},
+        **{k: copy.deepcopy(v) for k, v in variation.items() if not k.startswith("_")},
+    }
+    del out["image"]
+    api = f"{state.base()}/wp-json/wc/v3"
+    out.update(
+        {
+            "name": name,
+            "slug": "-".join(name.lower().replace(",", "").replace(" - ", " ").split()),
+            "permalink": parent["permalink"] + (f"?{query}" if query else ""),
+            "type": "variation",
+            "parent_id": parent["id"],
+            "featured": False,
+            "short_description": "",
+            "reviews_allowed": False,
+            "total_sales": "0",  # a string for a variation, a number for a product (captures)
+            "related_ids": [],
+            "upsell_ids": [],
+            "cross_sell_ids": [],
+            "categories": [],
+            "tags": [],
+            "images": [copy.deepcopy(image)] if image else copy.deepcopy(parent["images"][:1]),
+            "default_attributes": [],
+            "variations": [],
+            "grouped_products": [],
+            "_links": {
+                "self": [{"href": f"{api}/products/{variation['id']}"}],
+                "collection": [{"href": f"{api}/products"}],
+                "up": [{"href": f"{api}/products/{parent['id']}"}],
+            },
+        }
+    )
+    return out
+
+
+def product_view(state: StoreState, ident: int) -> dict | None:
+    """What `GET /products/{ident}` answers: a product, or a variation in the product schema
+    (the real store answers a variation id there too; see variation_as_product)."""
+    if ident in state.products:
+        return public(state, state.products[ident], "product")
+    if ident in state.variations:
+        return variation_as_product(state, state.variations[ident])
+    return None
+
+
+def delete_variation(state: StoreState, parent_id: int, ident: int) -> dict:
+    variation = state.variations.get(ident)
+    if variation is None or variation["_parent"] != parent_id:
+        raise RestError("woocommerce_rest_product_variation_invalid_id", "Invalid ID.", 404)
+    del state.variations[ident]
+    parent = state.products[parent_id]
+    parent["variations"] = [v for v in parent["variations"] if v != ident]
+    sync_variable(state, parent)
+    return variation
+
+
 def public(state: StoreState, item: dict, kind: str) -> dict:
     """A copy fit to answer with: internal fields removed, `_links` added."""
     out = {k: copy.deepcopy(v) for k, v in item.items() if not k.startswith("_")}

@@ -23,20 +23,6 @@ def _order_haystack(order: dict) -> str:
     return " ".join(str(p) for p in parts).lower()
 
 
-def _variation_as_product(state: StoreState, variation: dict) -> dict:
-    """A variation as /products renders it (type "variation", parent_id set)."""
-    parent = state.products[variation["_parent"]]
-    return {
-        **variation,
-        "type": "variation",
-        "parent_id": parent["id"],
-        "name": parent["name"],
-        "variations": [],
-        "images": [],
-        "categories": [],
-    }
-
-
 def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     """The /wp-json/wc/v3 blueprint bound to one store's state."""
     bp = Blueprint("wc_v3", __name__, url_prefix="/wp-json/wc/v3")
@@ -112,19 +98,22 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
         with state.lock:
             items = filter_items(list(state.products.values()), request.args)
             if request.args.get("sku"):
-                # With `sku`, WooCommerce also queries product_variation posts.
+                # With `sku`, WooCommerce also queries product_variation posts and lists the
+                # variation itself (captures/products/list-by-variation-sku.json).
                 wanted = set(request.args["sku"].split(","))
                 items += [
-                    _variation_as_product(state, v)
+                    catalog.variation_as_product(state, v)
                     for v in state.variations.values()
-                    if v["sku"] in wanted
+                    if v["sku"] in wanted and v["status"] != "trash"
                 ]
             if request.args.get("type"):
                 items = [p for p in items if p["type"] == request.args["type"]]
             if request.args.get("search"):
                 needle = request.args["search"].lower()
                 items = [p for p in items if needle in (p["name"] + p["description"]).lower()]
-            return paged(request, items, lambda p: public(state, p, "product"))
+            return paged(
+                request, items, lambda p: p if "_links" in p else public(state, p, "product")
+            )
 
     @bp.post("/products")
     def create_product():
@@ -136,10 +125,12 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     @bp.get("/products/<int:ident>")
     def get_product(ident: int):
         with state.lock:
-            product = state.products.get(ident)
+            # A variation id answers too, as the variation in the product schema
+            # (captures/products/get-products-endpoint-with-variation-id-*.json).
+            product = catalog.product_view(state, ident)
             if product is None:
                 raise RestError("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
-            return jsonify(public(state, product, "product"))
+            return jsonify(product)
 
     @bp.route("/products/<int:ident>", methods=["PUT", "POST", "PATCH"])
     def update_product(ident: int):
@@ -151,11 +142,14 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     @bp.delete("/products/<int:ident>")
     def delete_product(ident: int):
         with state.lock:
+            # product.deleted hooks wp_trash_post only: a permanent delete (force=true) sends
+            # no webhook at all (captures/webhooks/scenario-product-deleted-permanently.json),
+            # the trash sends {"id": N} (scenario-product-trashed.json).
             if request.args.get("force") in ("true", "1"):
                 product = catalog.delete_product(state, ident)
             else:
                 product = catalog.update_product(state, ident, {"status": "trash"})
-            state.emit("product.deleted", ident)
+                state.emit("product.deleted", ident)
             return jsonify(public(state, product, "product"))
 
     @bp.get("/products/<int:parent>/variations")
@@ -171,7 +165,9 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     def create_variation(parent: int):
         with state.lock:
             variation = catalog.create_variation(state, parent, body())
-            state.emit("product.updated", parent)
+            # Each new variation sends its own product.created, and the parent no
+            # product.updated (captures/webhooks/scenario-products-created-bulk.json).
+            state.emit("product.created", variation["id"])
             return jsonify(public(state, variation, "variation")), 201
 
     @bp.get("/products/<int:parent>/variations/<int:ident>")
@@ -186,7 +182,22 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     def update_variation(parent: int, ident: int):
         with state.lock:
             variation = catalog.update_variation(state, parent, ident, body())
-            state.emit("product.updated", parent)
+            # product.updated carries the variation itself, and nothing is sent for the parent
+            # (captures/webhooks/scenario-variation-stock-rest.json).
+            state.emit("product.updated", ident)
+            return jsonify(public(state, variation, "variation"))
+
+    @bp.delete("/products/<int:parent>/variations/<int:ident>")
+    def delete_variation(parent: int, ident: int):
+        with state.lock:
+            # Without force the variation goes to the trash and product.deleted {"id": v} is
+            # sent; with force it is removed and nothing is sent
+            # (captures/webhooks/scenario-variation-deleted.json).
+            if request.args.get("force") in ("true", "1"):
+                variation = catalog.delete_variation(state, parent, ident)
+            else:
+                variation = catalog.update_variation(state, parent, ident, {"status": "trash"})
+                state.emit("product.deleted", ident)
             return jsonify(public(state, variation, "variation"))
 
     # -- orders --------------------------------------------------------------------------
@@ -227,13 +238,17 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
             order = state.orders.get(ident)
             if order is None:
                 raise RestError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", 404)
+            # The answer is the order as it was before the delete; order.deleted {"id": N} is
+            # sent for the trash only, a permanent delete sends nothing
+            # (captures/orders/delete-*.json, webhooks/scenario-order-trashed.json and
+            # scenario-order-deleted-permanently.json).
+            answer = public(state, order, "order")
             if request.args.get("force") in ("true", "1"):
                 del state.orders[ident]
-                state.emit("order.deleted", ident)
             else:
                 order["status"] = "trash"
-                state.emit("order.updated", ident)
-            return jsonify(public(state, order, "order"))
+                state.emit("order.deleted", ident)
+            return jsonify(answer)
 
     @bp.get("/orders/<int:ident>/notes")
     def list_notes(ident: int):

@@ -67,7 +67,9 @@ def register_settings_and_webhooks(bp: Blueprint, state: StoreState, sender: Web
 
     @bp.route("/webhooks/<int:ident>", methods=["PUT", "POST", "PATCH"])
     def update_hook(ident: int):
-        return jsonify(public_webhook(state, update_webhook(state, ident, body())))
+        hook = update_webhook(state, ident, body())
+        sender.saved(hook)
+        return jsonify(public_webhook(state, hook))
 
     @bp.delete("/webhooks/<int:ident>")
     def delete_hook(ident: int):

@@ -31,7 +31,9 @@ class ApiKey:
 
 @dataclass
 class Webhook:
-    """A webhook subscription; `failures` counts consecutive failed deliveries."""
+    """A webhook subscription; `failures` is WooCommerce's failure_count (consecutive failed
+    deliveries) and `pending_delivery` stays set while the creation ping has not been answered
+    200 (captures/webhooks/failing-progression.json)."""
 
     id: int
     name: str
@@ -40,6 +42,7 @@ class Webhook:
     secret: str
     status: str = "active"
     failures: int = 0
+    pending_delivery: bool = True
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     modified: datetime = field(default_factory=lambda: datetime.now(UTC))
 

@@ -106,6 +106,8 @@ def build_wc_auth(state: StoreState, http_callback_hosts: tuple[str, ...]) -> Bl
                 {"topic": "wc-auth.callback", "status": status, "key_id": key.key_id}
             )
         if status != 200:
+            # Exactly 200 counts: a callback answering 201 gets the key deleted as a 500 does
+            # (captures/wc-auth/approve-callback-201.json and approve-callback-500.json).
             state.delete_key(key.key_id)
             return _fail(
                 "An error occurred in the request and at the time were unable to "
