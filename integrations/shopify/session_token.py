@@ -31,7 +31,8 @@ class SessionClaims:
 def decode_session_token(
     token: str, api_key: str, api_secret: str, leeway: int = LEEWAY_SECONDS
 ) -> SessionClaims:
-    """HS256 with the app secret, aud = API key, exp/nbf with leeway, iss and dest hosts equal."""
+    """HS256 with the app secret, aud exactly the API key, exp/nbf with leeway, iss and dest
+    hosts equal."""
     try:
         claims = jwt.decode(
             token,
@@ -39,7 +40,9 @@ def decode_session_token(
             algorithms=["HS256"],
             audience=api_key,
             leeway=leeway,
-            options={"require": ["exp", "nbf", "iss", "dest", "aud", "sub"]},
+            # strict_aud: `aud` must be the API key itself; a list holding it (which PyJWT
+            # otherwise accepts) is a token minted for several audiences, not for this app.
+            options={"require": ["exp", "nbf", "iss", "dest", "aud", "sub"], "strict_aud": True},
         )
     except jwt.ExpiredSignatureError:
         raise InvalidSessionToken("session token expired", expired=True) from None
