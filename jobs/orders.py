@@ -4,6 +4,11 @@ Exactly once rests on three things: a unique OrderLink row per (Amazon order id,
 claimed before anything is created; a Redis lock per order so two workers never create at the
 same time; and a lookup of the store by the Amazon order id before creating, so a worker that
 died after creating the store order but before recording it is repaired, not duplicated.
+
+Several shops may share one Amazon seller (a Shopify and a WooCommerce store on one account):
+each polls every order, the first to see it claims the one link, and the creation job gives the
+order to the shop whose catalogue holds its SKUs (`_owner`); an order whose SKUs are in two
+shops, or in none of them, is reported, not guessed.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from core.crypto import active_keyring
 from core.db import db, utcnow
 from core.failpoints import failpoint
-from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace
+from core.models import (
+    AmazonAccount,
+    OrderLink,
+    ProductSnapshot,
+    Shop,
+    TargetMarketplace,
+    VariantSnapshot,
+)
 from core.redis import get_redis
 from core.redis import key as redis_key
 from core.times import parse_utc
@@ -200,6 +212,12 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
             else:
                 address, buyer = seller.order_pii(marketplace_id, order_id)
         draft = amazon_order_to_store_order(order, items, address=address, buyer=buyer)
+        owner, why = _owner(shop, marketplace_id, [i.get("SellerSKU") or "" for i in items])
+        if owner is None:
+            return _unrouted(link, order_id, why)
+        if owner.id != link.shop_id:
+            link.shop_id, shop = owner.id, owner
+            db.session.commit()
         store = store_for(shop)
         failpoint("order-before-store-create")
         created = store.create_order(draft, first_attempt=first_attempt)
@@ -241,6 +259,65 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
     return "created"
 
 
+def _sibling_shops(shop: Shop, marketplace_id: str) -> list[Shop]:
+    """The installed shops selling in this marketplace through the same Amazon seller."""
+    account = _account_for_marketplace(shop.id, marketplace_id)
+    if account is None:
+        return [shop]
+    return (
+        db.session.query(Shop)
+        .join(AmazonAccount, AmazonAccount.shop_id == Shop.id)
+        .filter(
+            AmazonAccount.selling_partner_id == account.selling_partner_id,
+            AmazonAccount.region == account.region,
+            AmazonAccount.status == "connected",
+            Shop.status == "installed",
+        )
+        .order_by(Shop.id)
+        .all()
+    ) or [shop]
+
+
+def _owner(shop: Shop, marketplace_id: str, skus: list[str]) -> tuple[Shop | None, str]:
+    """The shop whose catalogue holds the order's SKUs; None and why when that is not one shop.
+    With one shop on the seller it is that shop (an unknown SKU becomes a custom line there)."""
+    shops = _sibling_shops(shop, marketplace_id)
+    if len(shops) == 1:
+        return shops[0], ""
+    rows = (
+        db.session.query(VariantSnapshot.shop_id, VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(
+            VariantSnapshot.shop_id.in_([s.id for s in shops]),
+            VariantSnapshot.sku.in_(skus),
+            ProductSnapshot.deleted.is_(False),
+        )
+        .all()
+    )
+    holders: dict[str, set[int]] = {}
+    for shop_id, sku in rows:
+        holders.setdefault(sku, set()).add(shop_id)
+    owners = set().union(*holders.values()) if holders else set()
+    by_id = {s.id: s for s in shops}
+    if len(owners) == 1:
+        return by_id[owners.pop()], ""
+    names = ", ".join(sorted(by_id[i].domain for i in owners)) if owners else ""
+    if not owners:
+        return None, f"none of its SKUs ({', '.join(sorted(set(skus)))}) is in a connected shop"
+    return None, f"its SKUs are in more than one shop ({names}); create it by hand"
+
+
+def _unrouted(link: OrderLink, order_id: str, why: str) -> str:
+    """An order no single shop owns: reported on the claiming shop, never retried on its own."""
+    from jobs.alerts import raise_alert
+
+    link.state, link.error = "failed", f"Not created: {why}"[:2000]
+    link.attempts = max(link.attempts, AUTOMATIC_ATTEMPTS)  # the seller's retry only
+    raise_alert(link.shop_id, "order_unrouted", f"Amazon order {order_id} was not created: {why}")
+    db.session.commit()
+    return "unrouted"
+
+
 def _claim(shop_id: int, order: dict) -> OrderLink:
     """The order's link row, inserted if new; the unique key settles races between workers."""
     key = {"amazon_order_id": order["AmazonOrderId"], "marketplace_id": order["MarketplaceId"]}
@@ -271,9 +348,11 @@ def _claim(shop_id: int, order: dict) -> OrderLink:
 
 
 def _follow_status(shop: Shop, link: OrderLink, status: str) -> None:
-    """Amazon cancelled an order already in the store: cancel it there if not yet fulfilled."""
+    """Amazon cancelled an order already in the store: cancel it there if not yet fulfilled.
+    The store is the link's shop, not necessarily the one polling (shops sharing a seller)."""
     if status == "Canceled" and link.state == "created":
-        store_for(shop).cancel_order(link.store_order_id, "Cancelled on Amazon")
+        owner = shop if link.shop_id == shop.id else db.session.get(Shop, link.shop_id)
+        store_for(owner).cancel_order(link.store_order_id, "Cancelled on Amazon")
         link.state = "cancelled"
     link.amazon_status = status or link.amazon_status
     db.session.commit()

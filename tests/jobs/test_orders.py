@@ -213,3 +213,93 @@ def test_an_order_cancelled_on_amazon_is_cancelled_in_the_store(world):
     )
     (order,) = _by_amazon_id(world)[amazon_id]
     assert order["status"] == "cancelled"
+
+
+def _second_shop_on_the_same_seller(world, skus: list[str]) -> AmazonAccount:
+    """A Shopify shop connected to the world's Amazon seller in NA (US enabled), whose catalogue
+    holds `skus` and one SKU of its own. Its store is never reached: orders it does not own
+    must not be created there."""
+    from core.models import ProductSnapshot, Shop, TargetMarketplace, VariantSnapshot
+
+    woo_account = (
+        db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id, region="NA").one()
+    )
+    shop = Shop(platform="shopify", domain="second-store.myshopify.com", name="Second")
+    db.session.add(shop)
+    db.session.flush()
+    account = AmazonAccount(
+        shop_id=shop.id,
+        region="NA",
+        selling_partner_id=woo_account.selling_partner_id,
+        refresh_token=woo_account.refresh_token,
+    )
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(
+        TargetMarketplace(
+            shop_id=shop.id,
+            account_id=account.id,
+            marketplace_id=MARKETS["US"][1],
+            country_code="US",
+            currency="USD",
+            language="en_US",
+            enabled=True,
+            fulfillment_channel="FBM",
+        )
+    )
+    product = ProductSnapshot(shop_id=shop.id, external_id="gid://shopify/Product/1", data={})
+    db.session.add(product)
+    db.session.flush()
+    for n, sku in enumerate([*skus, "SHOPIFY-ONLY-1"]):
+        db.session.add(
+            VariantSnapshot(
+                shop_id=shop.id,
+                product_id=product.id,
+                external_id=f"gid://shopify/ProductVariant/{n + 1}",
+                sku=sku,
+                quantity=5,
+            )
+        )
+    db.session.commit()
+    return account
+
+
+def _place_lines(world, skus: list[str]) -> str:
+    items = [{"sku": s, "quantity": 1, "price": "20.00", "shipping": "3.00"} for s in skus]
+    order = world.amazon.control(
+        "POST",
+        "orders",
+        json={"seller_id": world.seller_id, "marketplace_id": MARKETS["US"][1], "items": items},
+    )
+    return order["AmazonOrderId"]
+
+
+def test_two_shops_on_one_seller_each_order_goes_to_the_shop_owning_its_skus(world):
+    from core.models import Alert
+
+    world.start_workers(1)
+    import_and_map(world)
+    woo_sku, shared_sku = list(_skus(world))[:2]
+    other = _second_shop_on_the_same_seller(world, [shared_sku])
+    woo_order = _place_lines(world, [woo_sku])
+    mixed_order = _place_lines(world, [woo_sku, "SHOPIFY-ONLY-1"])
+    ambiguous_order = _place_lines(world, [shared_sku])
+    # the second shop polls first: it sees (and claims) every order of the seller
+    enqueue("jobs.orders.import_orders", other.id, queue="orders", job_id="poll-second-shop")
+
+    def settled():
+        links = db.session.query(OrderLink).all()
+        return len(links) == 3 and all(link.state in ("created", "failed") for link in links)
+
+    wait_for(settled, 90, message=world.worker_logs)
+    links = {link.amazon_order_id: link for link in db.session.query(OrderLink)}
+    assert (links[woo_order].state, links[woo_order].shop_id) == ("created", world.shop_id)
+    for amazon_id in (mixed_order, ambiguous_order):
+        assert links[amazon_id].state == "failed" and "more than one shop" in links[amazon_id].error
+        assert links[amazon_id].attempts >= 10  # not retried on its own: the seller decides
+    alerts = db.session.query(Alert).filter_by(kind="order_unrouted").all()
+    assert sorted(a.message.split()[2] for a in alerts) == sorted([mixed_order, ambiguous_order])
+    # the store's own poll afterwards creates nothing more
+    _poll_all(world, "-woo")
+    wait_for(lambda: len(world.amazon.calls("getOrders")) >= 4, 60, message=world.worker_logs)
+    assert {k: len(v) for k, v in _by_amazon_id(world).items()} == {woo_order: 1}
