@@ -8,12 +8,13 @@ from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-# The official contracts live beside the project, never inside it (see ../shared/README.md).
+# The official contracts live beside the project, never inside it (docs/operations.md).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def specs_dir() -> Path:
-    """Where ../shared/specs is; CROSSPORT_SPECS_DIR overrides it for unusual layouts."""
+    """Where the official contracts are looked for: ../shared/specs beside the checkout, or
+    CROSSPORT_SPECS_DIR. Tests ask tests/support/specs.py, which says what their absence means."""
     import os
 
     return Path(os.environ.get("CROSSPORT_SPECS_DIR", REPO_ROOT.parent / "shared" / "specs"))
