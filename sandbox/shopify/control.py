@@ -69,6 +69,7 @@ def build_control(state, changes, sender, bulk_runner, config: dict, faults: dic
                 for v in shop.variants.values()
             },
             orders=[payloads.order_payload(shop, o) for o in shop.orders.values()],
+            emails=list(shop.emails),
             subscriptions=list(shop.subscriptions.values()),
             locations=list(shop.locations.values()),
         )
@@ -113,10 +114,14 @@ def build_control(state, changes, sender, bulk_runner, config: dict, faults: dic
 
     @bp.post("/shops/<domain>/orders/<int:oid>/fulfil")
     def fulfil(domain: str, oid: int):
-        """Body: {"company": "UPS", "number": "1Z...", "url": optional}."""
+        """The merchant fulfils in the admin. Body: {"company": "UPS", "number": "1Z...",
+        "url": optional, "notify_customer": true (the admin's "Send shipment details to your
+        customer now", offered only when the order has an e-mail: state.email_customer)}."""
         shop = shop_or_404(domain)
         body = request.get_json(silent=True) or {}
         with state.lock:
+            if body.get("notify_customer", True):
+                shop.email_customer(shop.orders[oid], "shipping_confirmation")
             record = changes.fulfil(
                 shop,
                 oid,

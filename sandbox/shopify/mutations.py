@@ -61,6 +61,8 @@ class Mutations:
                 "userErrors": [{"field": err["field"], "message": message}],
             }
         self.changes.cancel_order(self.shop, number, reason, restock)
+        if notifyCustomer:  # orderCancel(notifyCustomer: Boolean = false), the 2026-07 schema
+            self.shop.email_customer(order, "order_cancelled")
         return {
             "job": {"id": gid("Job", self.changes.state.next_id()), "done": True},
             "orderCancelUserErrors": [],
@@ -109,6 +111,8 @@ class Mutations:
             for i, n in enumerate(numbers)
         ]
         record = self.changes.fulfil(self.shop, order_id, tracking, lines)
+        if fulfillment.get("notifyCustomer"):  # FulfillmentInput.notifyCustomer, default false
+            self.shop.email_customer(self.shop.orders[order_id], "shipping_confirmation")
         return {"fulfillment": self.orders.fulfilment(record), "userErrors": []}
 
     def subscription_create(self, info, topic, webhookSubscription):

@@ -167,6 +167,11 @@ def create_order(changes: Changes, shop: ShopState, order: dict, options: dict |
                     shop, variant["inventory_item_id"], location_id, -line["quantity"]
                 )
     changes.emit(shop, "orders/create", payloads.order_payload(shop, record))
+    # OrderCreateOptionsInput (admin-graphql-2026-07.schema.graphql): sendReceipt "Whether to
+    # send an order confirmation to the customer", sendFulfillmentReceipt "... a shipping
+    # confirmation", both default false.
+    if options.get("sendReceipt"):
+        shop.email_customer(record, "order_confirmation")
     fulfilment = order.get("fulfillment") or {}
     if order.get("fulfillmentStatus") == "FULFILLED" or fulfilment:
         tracking = []
@@ -179,4 +184,6 @@ def create_order(changes: Changes, shop: ShopState, order: dict, options: dict |
                 }
             ]
         changes.fulfil(shop, record["id"], tracking)
+        if options.get("sendFulfillmentReceipt"):
+            shop.email_customer(record, "shipping_confirmation")
     return record, []

@@ -41,10 +41,20 @@ class ShopState:
     fulfillments: dict[int, dict] = field(default_factory=dict)
     subscriptions: dict[int, dict] = field(default_factory=dict)
     bulk_operations: dict[int, dict] = field(default_factory=dict)
+    emails: list[dict] = field(default_factory=list)  # what Shopify would e-mail the customer
     installed: bool = False
     scopes: str = ""
     order_number: int = 1000
     storm: int = 0  # the next N API calls are THROTTLED whatever the bucket holds
+
+    def email_customer(self, order: dict, template: str) -> None:
+        """Record a customer notification; Shopify sends none to an order without an e-mail
+        (help.shopify.com/en/manual/orders/fulfill-orders: the "Send shipment details to your
+        customer now" option "appears only if you have an email address for the customer")."""
+        if order.get("email"):
+            self.emails.append(
+                {"template": template, "recipient": order["email"], "order_id": order["id"]}
+            )
 
     def primary_location(self) -> dict:
         return next(iter(self.locations.values()))
