@@ -50,30 +50,55 @@ def _address(address: dict | None) -> dict | None:
     return {k: v for k, v in out.items() if v}
 
 
+def _priced_parts(line: dict) -> list[tuple[int, Decimal, Decimal]]:
+    """(quantity, unit price, tax) parts whose sum is Amazon's line to the cent.
+
+    orderCreate takes a unit price; Amazon gives the quantity's price (and discount), which a
+    rounded unit price times the quantity can miss (3 for 29.99 is not 3 x 10.00), so the
+    line is split in two at most: some units at the cent below, the rest one cent above.
+    """
+    qty = max(int(line["quantity"]), 1)
+    gross = Decimal(line.get("line_price") or Decimal(line["unit_price"]) * qty)
+    net = max(gross - Decimal(line.get("discount") or "0"), Decimal(0))
+    cents = int((net / CENT).to_integral_value(ROUND_HALF_UP))
+    base, extra = divmod(cents, qty)
+    tax = Decimal(line.get("tax") or "0")
+    if not extra:
+        return [(qty, Decimal(base) * CENT, tax)]
+    tax_low = (tax * (qty - extra) / qty).quantize(CENT, ROUND_HALF_UP)
+    return [
+        (qty - extra, Decimal(base) * CENT, tax_low),
+        (extra, Decimal(base + 1) * CENT, tax - tax_low),
+    ]
+
+
 def order_input(draft: dict, variant_ids: dict[str, str]) -> tuple[dict, dict]:
     """(order, options) for orderCreate. variant_ids: sku -> ProductVariant gid (found ones).
 
     Amazon gives a discount per line; orderCreate has no per-line discount without a code, so
-    the unit price carries it (price - discount / quantity), keeping the order total right.
+    the unit price carries it, and the line's total stays Amazon's (see _priced_parts). Taxes
+    are Amazon's amounts as tax lines, `channelLiable` where Amazon remits them (marketplace
+    facilitator), `taxesIncluded` on VAT-inclusive marketplaces. No customer e-mail: Amazon
+    buyers may be contacted through Amazon only, and Shopify offers to e-mail shipment
+    details whenever the order has an address (sendReceipt/sendFulfillmentReceipt are off).
     """
     currency = draft["currency"]
     liable = bool(draft.get("facilitator_tax"))
     lines = []
     for line in draft["lines"]:
-        qty = int(line["quantity"])
-        unit = Decimal(line["unit_price"]) - Decimal(line.get("discount") or "0") / max(qty, 1)
-        item = {
-            "title": line["title"],
-            "sku": line["sku"],
-            "quantity": qty,
-            "priceSet": _money(unit, currency),
-            "requiresShipping": True,  # orderCreate's default is false
-            "taxable": Decimal(line.get("tax") or "0") > 0,
-            "taxLines": _tax_line(line.get("tax"), unit * qty, currency, liable),
-        }
-        if line["sku"] in variant_ids:
-            item["variantId"] = variant_ids[line["sku"]]
-        lines.append(item)
+        for qty, unit, tax in _priced_parts(line):
+            item = {
+                "title": line["title"],
+                "sku": line["sku"],
+                "quantity": qty,
+                "priceSet": _money(unit, currency),
+                "requiresShipping": True,  # orderCreate's default is false
+                "taxable": tax > 0,
+                "taxLines": _tax_line(str(tax), unit * qty, currency, liable),
+            }
+            if line["sku"] in variant_ids:
+                item["variantId"] = variant_ids[line["sku"]]
+            lines.append(item)
     order = {
         "currency": currency,
         "sourceIdentifier": draft["amazon_order_id"],
@@ -100,9 +125,6 @@ def order_input(draft: dict, variant_ids: dict[str, str]) -> tuple[dict, dict]:
     address = _address(draft.get("shipping_address"))
     if address:
         order["shippingAddress"] = address
-    buyer = draft.get("buyer") or {}
-    if buyer.get("email"):
-        order["email"] = buyer["email"]
     afn = draft.get("fulfillment_channel") == "AFN"
     if afn:
         # Amazon shipped it from its own warehouse: record it as fulfilled, leave stock alone.
@@ -121,10 +143,11 @@ def fulfilments_of(order: dict) -> list[Fulfilment]:
     for f in order.get("fulfillments") or []:
         if f.get("status") not in (None, "SUCCESS"):
             continue
-        lines = [
-            {"sku": n["lineItem"].get("sku") or "", "quantity": n.get("quantity") or 0}
-            for n in (f.get("fulfillmentLineItems") or {}).get("nodes") or []
-        ]
+        shipped: dict[str, int] = {}  # by SKU: one Amazon item may be two lines (_priced_parts)
+        for n in (f.get("fulfillmentLineItems") or {}).get("nodes") or []:
+            sku = n["lineItem"].get("sku") or ""
+            shipped[sku] = shipped.get(sku, 0) + (n.get("quantity") or 0)
+        lines = [{"sku": sku, "quantity": qty} for sku, qty in shipped.items()]
         for info in f.get("trackingInfo") or [{}]:
             found.append(
                 Fulfilment(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import pytest
 
@@ -180,3 +181,65 @@ def test_a_large_catalogue_pages_through_stock_and_keeps_every_product(shopify_e
     quantities = {p["variants"][0]["sku"]: p["variants"][0]["quantity"] for p in products}
     assert quantities["BIG-000001"] == 1 and quantities["BIG-000299"] == 299 % 25
     assert all(p["translations"] == {} for p in products)
+
+
+def _amazon_money(amount: str, currency: str) -> dict:
+    return {"CurrencyCode": currency, "Amount": amount}
+
+
+# The three Amazon orders (see tests/woocommerce/test_adapter.py): a Californian order
+# whose tax Amazon collects as marketplace facilitator, a German VAT-inclusive order, and an
+# Oregon order with shipping; quantity 3 so a unit price does not divide the line exactly.
+AMAZON_ORDERS = {
+    "US-CA": ("ATVPDKIKX0DER", "USD", "72.56", "CA", "US", "60.00", "4.35", "7.56", "0.65"),
+    "DE": ("A1PA6795UKMFR9", "EUR", "34.37", "", "DE", "29.99", "4.79", "4.38", "0.70"),
+    "US-OR": ("ATVPDKIKX0DER", "USD", "20.91", "OR", "US", "19.50", "0.00", "1.41", "0.00"),
+}
+
+
+@pytest.mark.parametrize("case", list(AMAZON_ORDERS))
+def test_the_store_order_totals_are_amazons_and_no_email_reaches_the_buyer(store, case):
+    from mapping.orders import amazon_order_to_store_order
+
+    env, adapter = store
+    market, currency, total, province, country, price, tax, ship, ship_tax = AMAZON_ORDERS[case]
+    amazon_id = f"303-{list(AMAZON_ORDERS).index(case):07d}-0000001"
+    item = {
+        "SellerSKU": "DEMO-002",
+        "Title": "Thing",
+        "QuantityOrdered": 3,
+        "ItemPrice": _amazon_money(price, currency),
+        "ItemTax": _amazon_money(tax, currency),
+        "ShippingPrice": _amazon_money(ship, currency),
+        "ShippingTax": _amazon_money(ship_tax, currency),
+    }
+    if country == "US":
+        item["TaxCollection"] = {"Model": "MarketplaceFacilitator", "ResponsibleParty": "Amazon"}
+    head = {
+        "AmazonOrderId": amazon_id,
+        "MarketplaceId": market,
+        "PurchaseDate": "2026-11-26T10:00:00Z",
+        "OrderStatus": "Unshipped",
+        "OrderTotal": _amazon_money(total, currency),
+        "ShipServiceLevel": "Std",
+    }
+    address = {"Name": "Pat Buyer", "AddressLine1": "1 Main St", "City": "Town"}
+    address.update(StateOrRegion=province, CountryCode=country)
+    buyer = {"BuyerEmail": "relay@marketplace.amazon.example", "BuyerName": "Pat Buyer"}
+    draft = amazon_order_to_store_order(head, [item], address=address, buyer=buyer)
+
+    created = adapter.create_order(draft)
+    [order] = env.control("GET", f"/shops/{env.shop}")["orders"]
+    assert order["total_price"] == total
+    assert Decimal(order["total_tax"]) == Decimal(tax) + Decimal(ship_tax)
+    assert order["taxes_included"] is (country == "DE")
+    liable = {t["channel_liable"] for li in order["line_items"] for t in li["tax_lines"]}
+    assert liable <= {country == "US"}  # Amazon remits US sales tax: the channel is liable
+    # The merchant ships it from the admin (whose notify box is offered when the order has an
+    # e-mail) and Amazon cancels another: Shopify e-mails nobody.
+    number = created.store_order_id.rsplit("/", 1)[1]
+    env.control("POST", f"/shops/{env.shop}/orders/{number}/fulfil", json={"number": "1Z1"})
+    adapter.cancel_order(
+        adapter.create_order({**draft, "amazon_order_id": amazon_id + "9"}).store_order_id, "x"
+    )
+    assert env.control("GET", f"/shops/{env.shop}")["emails"] == []
