@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from core.db import db
 from core.models import AmazonAccount, TargetMarketplace
 from integrations.amazon import feeds, inventory, listings, orders, reports
-from integrations.amazon.accounts import client_for
+from jobs.accounts import client_for
 
 
 class AmazonSeller:

@@ -21,7 +21,7 @@ from core.db import db, utcnow
 from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace, WebhookEvent
 from core.redis import get_redis
 from integrations.amazon import notifications
-from integrations.amazon.accounts import client_for
+from jobs.accounts import client_for
 from integrations.amazon.errors import AmazonApiError
 from integrations.amazon.notification_queue import NotificationQueue, QueueMessage
 from integrations.amazon.order_change import (

@@ -9,9 +9,8 @@ from sqlalchemy import or_, update
 
 from core.db import db, utcnow
 from core.models import Alert, AmazonAccount, Shop
-from integrations.amazon.accounts import client_for
 from integrations.amazon.pause import pause_account_work
-from jobs.unsubscribe import request_unsubscription
+from jobs.accounts import client_for, request_unsubscription
 
 log = logging.getLogger("crossport.jobs")
 

@@ -19,39 +19,11 @@ from core.db import db
 from core.models import AmazonAccount, Shop
 from core.redis import get_redis
 from integrations.amazon import notifications
-from integrations.amazon.accounts import app_client, client_for
+from integrations.amazon.accounts import app_client
 from integrations.amazon.errors import AmazonAuthorizationRevoked
-from jobs.queues import enqueue
+from jobs.accounts import client_for, request_unsubscription
 
 log = logging.getLogger("crossport.jobs")
-
-
-def request_unsubscription(
-    account: AmazonAccount, seller_id: str | None = None, subscription_id: str | None = None
-) -> bool:
-    """Queue the deletion of the account's subscription (or of the one `seller_id` had, when the
-    region was connected to another seller since); call it once the account's new state is
-    committed (the job checks that no connected account still uses the subscription)."""
-    if seller_id is None:
-        seller_id, subscription_id = account.selling_partner_id, account.subscription_id
-    elif not subscription_id:
-        # the job could only look the id up with the account's token, now another seller's:
-        # it would find and delete the new seller's subscription
-        return False
-    if not subscription_id and not current_app.config["SETTINGS"].notifications_active:
-        return False  # never subscribed: nothing to ask Amazon
-    enqueue(
-        "jobs.unsubscribe.unsubscribe_account",
-        account.id,
-        account.region,
-        seller_id,
-        subscription_id or "",
-        queue="periodic",
-        job_id=f"notifications-unsubscribe:{account.id}",
-        title="Delete an Amazon order notification subscription",
-        shop_id=account.shop_id,
-    )
-    return True
 
 
 def unsubscribe_gone_accounts() -> int:

@@ -1,22 +1,21 @@
-"""SP-API clients for stored Amazon accounts: settings, the shared limiter, the API log, and
-what happens when a seller's authorization is revoked."""
+"""SP-API clients for stored Amazon accounts: settings, the shared limiter, the API log. What
+happens when a seller's authorization is revoked is the caller's to say (`on_revoked`): the
+account's lifecycle lives in jobs/accounts.py."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from core.apilog import record_api_call
 from core.crypto import active_keyring
-from core.db import db, utcnow
-from core.models import Alert, AmazonAccount
+from core.models import AmazonAccount
 from core.redis import get_redis
 
 from .client import AppConfig, Attempt, SellerAccount, SpApiClient
 from .errors import AmazonAuthorizationRevoked
-from .pause import pause_account_work
 from .ratelimit import RateLimiter
 from .shared_tokens import SharedTokens
 
@@ -36,8 +35,11 @@ def shared_tokens() -> SharedTokens:
     return SharedTokens(get_redis(), active_keyring(), prefix=settings.queue_prefix)
 
 
-def client_for(account: AmazonAccount) -> SpApiClient:
-    """An SP-API client for a connected account; AmazonAuthorizationRevoked when it is not."""
+def client_for(
+    account: AmazonAccount, on_revoked: Callable[[str], None] | None = None
+) -> SpApiClient:
+    """An SP-API client for a connected account; AmazonAuthorizationRevoked when it is not.
+    `on_revoked(reason)` runs when Amazon says the seller's authorization is gone."""
     if account.status != "connected" or not account.refresh_token:
         raise AmazonAuthorizationRevoked(
             f"The Amazon {account.region} account is {account.status}: reconnect it first."
@@ -50,7 +52,7 @@ def client_for(account: AmazonAccount) -> SpApiClient:
         seller,
         limiter(),
         recorder=api_log_recorder(account.shop_id),
-        on_revoked=lambda reason: mark_disconnected(account.id, reason),
+        on_revoked=on_revoked,
         shared_tokens=shared_tokens(),
     )
 
@@ -62,13 +64,6 @@ def app_client(shop_id: int | None, region: str) -> SpApiClient:
     return SpApiClient(AppConfig.from_settings(settings), SellerAccount(shop_id, "", region, ""),
                        limiter(), recorder=api_log_recorder(shop_id),
                        shared_tokens=shared_tokens())  # fmt: skip
-
-
-def client_for_id(account_id: int) -> SpApiClient:
-    account = db.session.get(AmazonAccount, account_id)
-    if account is None:
-        raise LookupError(f"no Amazon account {account_id}")
-    return client_for(account)
 
 
 def api_log_recorder(shop_id: int | None):
@@ -90,28 +85,3 @@ def api_log_recorder(shop_id: int | None):
         )
 
     return record
-
-
-def mark_disconnected(account_id: int, reason: str) -> None:
-    """Flag the account and raise an alert, in a transaction of its own (the job is failing)."""
-    with Session(db.engine) as session:
-        account = session.get(AmazonAccount, account_id)
-        if account is None or account.status == "disconnected":
-            return
-        account.status = "disconnected"
-        account.status_reason = reason[:500]
-        # listing, price and stock jobs skip it until it is connected again (as when the
-        # seller disconnects it from the page), instead of each failing on the revoked token
-        pause_account_work(session, account)
-        session.add(Alert(shop_id=account.shop_id, kind="amazon_disconnected", severity="error",
-                          message=f"Amazon {account.region} disconnected: {reason}",
-                          details={"account_id": account.id, "region": account.region,
-                                   "at": utcnow().isoformat()}))  # fmt: skip
-        session.commit()
-        # Amazon would go on notifying for the seller: its subscription is deleted in a job
-        # (grantless, so the revoked token does not matter). Imported here: the jobs layer
-        # builds on this module, and this is the one place that learns of a revocation.
-        from jobs.unsubscribe import request_unsubscription
-
-        request_unsubscription(account)
-    log.warning("amazon account disconnected", extra={"account_id": account_id})

@@ -124,6 +124,6 @@ def make_account(shop, seller):
 @pytest.fixture
 def eu_client(make_account):
     """An SP-API client (the production code path) for the test seller's EU account."""
-    from integrations.amazon.accounts import client_for
+    from jobs.accounts import client_for
 
     return client_for(make_account("EU"))

@@ -11,7 +11,7 @@ import redis
 from core.db import db
 from core.models import Alert, AmazonAccount, ApiCall
 from integrations.amazon import listings, sellers
-from integrations.amazon.accounts import client_for
+from jobs.accounts import client_for
 from integrations.amazon.errors import AmazonApiError, AmazonAuthorizationRevoked
 
 from .conftest import EU_DE

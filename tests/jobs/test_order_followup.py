@@ -135,7 +135,7 @@ def test_a_burst_of_fifty_lagging_orders_schedules_one_follow_up(world):
 
 def _scheduled_follow_ups() -> list[str]:
     registry = get_queue("orders").scheduled_job_registry
-    return [job_id for job_id in registry.get_job_ids() if job_id.startswith("orders-follow-up")]
+    return [job_id for job_id in registry.get_job_ids() if "-orders-follow-up-" in job_id]
 
 
 def test_a_second_miss_leaves_the_order_to_the_scheduled_poll(app):

@@ -32,7 +32,7 @@ def slow_count(shop_id: int, marker_path: str) -> None:
 def read_participations(account_id: int) -> None:
     """One SP-API call for a stored account through the production client (a job per call)."""
     from integrations.amazon import sellers
-    from integrations.amazon.accounts import client_for_id
+    from jobs.accounts import client_for_id
 
     sellers.marketplace_participations(client_for_id(account_id))
 
