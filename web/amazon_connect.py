@@ -9,7 +9,7 @@ from core.models import AmazonAccount, TargetMarketplace
 from integrations.amazon import auth
 from jobs.notifications import request_subscription
 from jobs.tenants import disconnect_amazon_account
-from jobs.unsubscribe import request_unsubscription
+from jobs.accounts import request_unsubscription
 from web.auth import require_shop
 
 bp = Blueprint("amazon_connect", __name__)
