@@ -104,9 +104,12 @@ def _claim_state(nonce: str, shop: str, browser: str | None) -> bool:
 @bp.get("/shopify/callback")
 def callback():
     settings = _settings()
-    params = request.args.to_dict()
+    try:  # the values the signature covers are the ones used below (a repeated key: its last)
+        params = oauth.callback_params(request.query_string)
+    except ValueError:
+        return _bad("the query string is not UTF-8")
     shop = params.get("shop", "")
-    if not oauth.valid_shop_domain(shop):
+    if not isinstance(shop, str) or not oauth.valid_shop_domain(shop):
         return _bad("invalid shop")
     if not oauth.verify_callback(params, settings.shopify_api_secret):
         return _bad("invalid or stale signature", 401)

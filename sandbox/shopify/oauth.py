@@ -9,7 +9,7 @@ import hmac
 import secrets
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jwt
 from flask import Blueprint, abort, jsonify, redirect, render_template_string, request
@@ -29,8 +29,21 @@ APPROVE_PAGE = """<!doctype html><title>Install app</title>
 
 
 def callback_hmac(secret: str, params: dict) -> str:
-    message = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "hmac")
+    """The callback's `hmac` as Shopify signs it: hex HMAC-SHA256 of the other parameters
+    sorted and form-encoded (a space as %20), the string @shopify/shopify-api's
+    stringifyQueryForAdmin rebuilds to check it (lib/utils/hmac-validator.ts, processed-query.ts).
+    The emulator's keys are lower-case ASCII, so a plain sort is localeCompare's order."""
+    message = "&".join(
+        f"{_form(k)}={_form(v)}"
+        for k, v in sorted(params.items())
+        if k not in ("hmac", "signature")
+    )
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _form(text: str) -> str:
+    """URLSearchParams' serializer: only ASCII alphanumerics and *-._ stay as they are."""
+    return quote(str(text), safe="*").replace("~", "%7E")
 
 
 def session_token(
@@ -125,9 +138,10 @@ def build_oauth(state: EmulatorState, config: dict) -> Blueprint:
         st.scopes = params["scope"]
         query = {
             "code": code,
-            "host": base64.b64encode(f"admin.shopify.com/store/{shop.split('.')[0]}".encode())
-            .decode()
-            .rstrip("="),
+            # base64 with its padding, as the admin sends it: a host ending in "=" must verify
+            "host": base64.b64encode(
+                f"admin.shopify.com/store/{shop.split('.')[0]}".encode()
+            ).decode(),
             "shop": shop,
             "state": params.get("state", ""),
             "timestamp": str(int(time.time())),
