@@ -15,11 +15,12 @@ from core.db import db, utcnow
 from core.models import (
     Listing,
     OrderLink,
+    ProductSnapshot,
     Shop,
     TargetMarketplace,
     VariantSnapshot,
 )
-from jobs.catalog import save_snapshot
+from jobs.catalog import refresh_product, save_snapshot
 from jobs.checkpoints import checkpoint_row
 from jobs.listing_status import request_status_refresh
 from jobs.queues import enqueue
@@ -99,10 +100,11 @@ def _stock_drift(shop: Shop) -> int:
     )
     skus = [sku for (sku,) in live]
     store = store_for(shop)
-    drifted = 0
+    drifted, gone = 0, []
     for start in range(0, len(skus), STOCK_BATCH):
         batch = skus[start : start + STOCK_BATCH]
         stock = store.get_stock(batch)
+        gone += [sku for sku in batch if sku not in stock]
         known = {
             v.sku: v.quantity
             for v in db.session.query(VariantSnapshot).filter(
@@ -113,7 +115,30 @@ def _stock_drift(shop: Shop) -> int:
             if stock.get(sku, 0) != known.get(sku) or _unsent(shop.id, sku):
                 request_stock_sync(shop.id, sku)
                 drifted += 1
+    _recheck_products_of(shop, gone)
     return drifted
+
+
+def _recheck_products_of(shop: Shop, skus: list[str]) -> None:
+    """Live SKUs the store no longer lists: their products are read again, so one deleted for
+    good is marked deleted (a permanent delete sends no webhook at all, only the trash does:
+    WooCommerce 11 captures, webhooks/scenario-product-deleted-permanently.json), and one whose
+    SKU changed is refreshed. Their stock sync, requested above, sends 0 meanwhile."""
+    if not skus:
+        return
+    product_ids = {
+        external_id
+        for (external_id,) in db.session.query(ProductSnapshot.external_id)
+        .join(VariantSnapshot, VariantSnapshot.product_id == ProductSnapshot.id)
+        .filter(
+            ProductSnapshot.shop_id == shop.id,
+            ProductSnapshot.deleted.is_(False),
+            VariantSnapshot.sku.in_(skus),
+        )
+    }
+    db.session.commit()  # no transaction left open across the store's answers
+    for product_id in sorted(product_ids):
+        refresh_product(shop.id, product_id)
 
 
 def _unsent(shop_id: int, sku: str) -> bool:

@@ -1,6 +1,6 @@
 """The store side of the periodic sweep: what changed since a checkpoint, and webhook healing.
 
-WooCommerce never retries a delivery and disables a webhook after five consecutive failures,
+WooCommerce never retries a delivery and disables a webhook at the 7th consecutive failure,
 so a lost change is only found by asking. `sweep` lists products and orders with
 `modified_after` (minus an overlap, because WooCommerce compares to the second and strictly
 after) and makes sure Crossport's webhooks exist and are active. The job that calls it (and
