@@ -13,7 +13,7 @@ def store_for(shop: Shop) -> StoreAdapter:
 
         return ShopifyStore.for_shop(shop)
     if shop.platform == "woocommerce":
-        from integrations.woocommerce.adapter import WooCommerceStore
+        from integrations.woocommerce.connection import adapter_for_shop
 
-        return WooCommerceStore.for_shop(shop)
+        return adapter_for_shop(shop.id)
     raise ValueError(f"shop {shop.id}: unknown platform {shop.platform!r}")

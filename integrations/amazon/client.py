@@ -41,7 +41,6 @@ GRANTLESS_CALLER = "application"  # the rate limiter's key for grantless calls
 
 
 @functools.cache
-@functools.cache
 def _tls_context() -> ssl.SSLContext:
     """One certificate-verifying TLS context for every client of the process (loading the
     certificates costs tens of milliseconds; a context is safe to share between threads)."""

@@ -211,13 +211,3 @@ def _wc_date(iso: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-class WooCommerceStore(WooCommerceAdapter):
-    """The name jobs/stores.py uses; `for_shop` builds it from the shop's connection."""
-
-    @classmethod
-    def for_shop(cls, shop) -> WooCommerceAdapter:
-        from integrations.woocommerce.connection import adapter_for_shop
-
-        return adapter_for_shop(shop.id)

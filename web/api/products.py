@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import g
 from marshmallow import Schema, fields, validate
 from sqlalchemy import or_
@@ -11,6 +9,8 @@ from sqlalchemy import or_
 from core.db import db
 from core.models import AmazonAccount, Listing, ProductSnapshot, TargetMarketplace, VariantSnapshot
 from core.models.catalog import LISTING_STATUSES
+from jobs.plans import plan_listing
+from mapping.listing import ListingPlan
 from mapping.marketplaces import MARKETPLACES
 from web.api.registry import not_found, operation
 from web.problem_text import ProblemList, localized_all
@@ -270,36 +270,22 @@ def load_product(product_id: int) -> ProductSnapshot | None:
     )
 
 
-def fresh_plan(shop_id: int, product_id: int, marketplace_id: str) -> list[dict] | None:
-    """The lead's live plans (one per SKU: payload, problems, price) from jobs.plans, if any."""
-    try:
-        plans = importlib.import_module("jobs.plans")
-    except ImportError:
-        return None
-    plan_listing = getattr(plans, "plan_listing", None)
-    if plan_listing is None:
-        return None
-    found = plan_listing(shop_id, product_id, marketplace_id)
-    return [plan_view(p) for p in (found if isinstance(found, list) else [found])]
+def fresh_plan(shop_id: int, product_id: int, marketplace_id: str) -> list[dict]:
+    """The product's live plans (one per SKU: payload, problems, price), from stored data."""
+    return [plan_view(p) for p in plan_listing(shop_id, product_id, marketplace_id)]
 
 
-def _plain(value):
-    return value.to_dict() if hasattr(value, "to_dict") else value
-
-
-def plan_view(plan) -> dict:
-    """One SKU's plan as JSON, whatever object the planner returns."""
-    if isinstance(plan, dict):
-        return plan
-    breakdown = getattr(plan, "price_breakdown", None)
+def plan_view(plan: ListingPlan) -> dict:
+    """One SKU's plan as JSON, its problems and hints in the seller's language."""
+    breakdown = plan.price_breakdown
     return {
-        "sku": getattr(plan, "sku", ""),
-        "role": getattr(plan, "role", "single"),
-        "marketplace_id": getattr(plan, "marketplace_id", ""),
-        "payload": getattr(plan, "payload", {}),
-        "problems": localized_all(getattr(plan, "problems", [])),
-        "hints": localized_all(getattr(plan, "hints", [])),
-        "price_breakdown": _plain(breakdown) if breakdown is not None else None,
+        "sku": plan.sku,
+        "role": plan.role,
+        "marketplace_id": plan.marketplace_id,
+        "payload": plan.payload,
+        "problems": localized_all(plan.problems),
+        "hints": localized_all(plan.hints),
+        "price_breakdown": breakdown.to_dict() if breakdown is not None else None,
     }
 
 
