@@ -217,6 +217,8 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
     if available is None:
         log.info("stock sync: %s no longer in the store", sku, extra={"shop_id": shop_id})
         available = 0
+    if sku in skus_of_deleted_products(shop_id, [sku]):
+        available = 0
     variant = db.session.query(VariantSnapshot).filter_by(shop_id=shop_id, sku=sku).first()
     if variant is not None:
         variant.quantity = available
@@ -270,8 +272,22 @@ def _drain_takes_the_rest(redis, shop_id: int, sku: str, seller, remaining: int)
     return True
 
 
+def skus_of_deleted_products(shop_id: int, skus: list[str]) -> set[str]:
+    """Those of `skus` whose product the store confirmed deleted (gone, in the trash, archived):
+    they sell 0 on Amazon whatever quantity the store still reports for them (a trashed
+    product keeps its stock, and so may its variations)."""
+    rows = (
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(VariantSnapshot.shop_id == shop_id, VariantSnapshot.sku.in_(skus))
+        .filter(ProductSnapshot.deleted.is_(True))
+    )
+    return {sku for (sku,) in rows}
+
+
 def zero_stock_for_product(shop_id: int, product_id: str) -> None:
-    """A product deleted in the store must not stay buyable on Amazon."""
+    """A product deleted in the store must not stay buyable on Amazon: its SKUs' stock syncs
+    send 0 (see skus_of_deleted_products) once the snapshot is marked deleted."""
     skus = (
         db.session.query(VariantSnapshot.sku)
         .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)

@@ -27,6 +27,7 @@ from jobs.stock import (
     feed_burst_keys,
     pending_key,
     seconds_until_due,
+    skus_of_deleted_products,
 )
 from jobs.stores import store_for
 from mapping.payloads import feed_message
@@ -123,6 +124,7 @@ def _drain(shop: Shop) -> dict[str, int]:
     available: dict[str, int] = {}
     for start in range(0, len(skus), STORE_BATCH):
         available.update(store.get_stock(skus[start : start + STORE_BATCH]))
+    available.update(dict.fromkeys(skus_of_deleted_products(shop_id, skus), 0))
     variants = {
         v.sku: v
         for v in db.session.query(VariantSnapshot).filter(

@@ -48,12 +48,58 @@ def _product_changed(event: WebhookEvent) -> None:
 
 
 def _product_deleted(event: WebhookEvent) -> None:
-    from jobs.catalog import mark_deleted
-    from jobs.stock import zero_stock_for_product
+    """Only the store, re-read now, can say a product is deleted: the topic header is not signed
+    (WooCommerce and Shopify sign the body only), so a captured product.updated delivery resent
+    as product.deleted must not hide a live product. Gone (404) or in the trash: the snapshot is
+    marked deleted and its listings go to quantity 0; still live: the re-read only refreshed it.
+    A trashed variation is delivered as product.deleted {"id": <variation id>} too
+    (specs/woocommerce/captures/webhooks/scenario-variation-deleted.json): the re-read of its
+    parent no longer lists it, and the stock sync of its SKU then finds it gone from the store (0).
+    """
+    from jobs.catalog import refresh_product
+    from jobs.stock import request_stock_sync, zero_stock_for_product
 
-    product_id = event.resource_id or str(event.payload.get("id", ""))
-    mark_deleted(event.shop_id, product_id)
-    zero_stock_for_product(event.shop_id, product_id)
+    product_id = _product_id(event)
+    skus_before = _skus_of_product_or_variation(event.shop_id, product_id)
+    outcome = refresh_product(event.shop_id, product_id)
+    snapshot = (
+        db.session.query(ProductSnapshot)
+        .filter_by(shop_id=event.shop_id, external_id=product_id)
+        .first()
+    )
+    if snapshot is not None and snapshot.deleted:
+        zero_stock_for_product(event.shop_id, product_id)
+        return
+    dropped = skus_before - _skus_still_in_snapshots(event.shop_id, skus_before)
+    for sku in sorted(dropped):
+        request_stock_sync(event.shop_id, sku)
+    if not dropped and outcome != "shop gone":
+        log.warning(
+            "deletion of product %s not confirmed by the store (%s): nothing deleted",
+            product_id,
+            outcome,
+            extra={"shop_id": event.shop_id},
+        )
+
+
+def _skus_of_product_or_variation(shop_id: int, external_id: str) -> set[str]:
+    rows = (
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(VariantSnapshot.shop_id == shop_id)
+        .filter(
+            (ProductSnapshot.external_id == external_id)
+            | (VariantSnapshot.external_id == external_id)
+        )
+    )
+    return {sku for (sku,) in rows}
+
+
+def _skus_still_in_snapshots(shop_id: int, skus: set[str]) -> set[str]:
+    rows = db.session.query(VariantSnapshot.sku).filter(
+        VariantSnapshot.shop_id == shop_id, VariantSnapshot.sku.in_(skus)
+    )
+    return {sku for (sku,) in rows}
 
 
 def _inventory_changed(event: WebhookEvent) -> None:
