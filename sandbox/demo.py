@@ -151,7 +151,7 @@ def main() -> int:
             )
             env["CROSSPORT_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         urls = start_emulators(launcher, env)
-        env.update(sandbox_settings(urls))
+        env.update(sandbox_settings(urls, env))
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "app", "migrate"],
             cwd=REPO,
@@ -180,7 +180,9 @@ def main() -> int:
             "scheduler", [sys.executable, "-m", "flask", "--app", "app", "scheduler"], env
         )
         _wait_http(f"http://127.0.0.1:{args.port}/health", proc=launcher.processes[-3][1])
-        print(f"\nCrossport is running: open http://127.0.0.1:{args.port}\n")
+        # the address the seller set (an https tunnel to a real store, say), else the local one
+        print(f"\nCrossport is running: open {env['CROSSPORT_PUBLIC_URL']}")
+        print(f"  (served on http://127.0.0.1:{args.port})\n")
         for link in json.loads(env["CROSSPORT_DEMO_LINKS"]):
             print(f"  {link['label']}: {link['url']}")
         print(f"  logs: {VAR}/*.log    stop: Ctrl-C\n", flush=True)
@@ -215,8 +217,10 @@ def start_emulators(launcher: Launcher, env: dict) -> dict[str, str]:
     return {name: url for name, (url, _) in urls.items()}
 
 
-def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
-    """Point Crossport at the emulators: only base URLs differ from production."""
+def sandbox_settings(urls: dict[str, str], given: dict[str, str] | None = None) -> dict[str, str]:
+    """Point Crossport at the emulators: only base URLs differ from production. What the seller
+    set in `given` is kept: hosts of their own staging store stay allowed beside the emulator's."""
+    given = given or {}
     env = {"CROSSPORT_SANDBOX": "true", "CROSSPORT_SPAPI_RATE_SPEEDUP": str(DEMO_SPEEDUP)}
     if "amazon" in urls:
         amazon = urls["amazon"]
@@ -231,7 +235,9 @@ def sandbox_settings(urls: dict[str, str]) -> dict[str, str]:
     if "shopify" in urls:
         env["CROSSPORT_SHOPIFY_ADMIN_URL_TEMPLATE"] = urls["shopify"] + "/store/{shop}"
     if "woocommerce" in urls:
-        env["CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS"] = urls["woocommerce"].removeprefix("http://")
+        own = [h for h in given.get("CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS", "").split(",") if h]
+        emulator = urls["woocommerce"].removeprefix("http://")
+        env["CROSSPORT_WOOCOMMERCE_SANDBOX_HOSTS"] = ",".join(dict.fromkeys([*own, emulator]))
     if "fx" in urls:  # the ECB rates file, at the ECB's own path
         env["CROSSPORT_FX_RATES_URL"] = urls["fx"] + "/stats/eurofxref/eurofxref-daily.xml"
     links = []
