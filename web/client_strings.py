@@ -26,6 +26,7 @@ def client_strings() -> dict[str, str]:
         "status.connected": _("Connected"),
         "status.not_connected": _("Not connected"),
         "status.disconnected": _("Disconnected"),
+        "status.unconfirmed": _("To confirm"),
         "check.store_connected": _("Store connected"),
         "check.amazon_connected": _("Amazon seller account connected"),
         "check.marketplaces_chosen": _("Marketplaces chosen"),
@@ -79,6 +80,12 @@ def client_strings() -> dict[str, str]:
         "msg.disconnect_title": _("Disconnect the Amazon {region} account?"),
         "msg.disconnected": _("The Amazon {region} account is disconnected."),
         "msg.disconnected_by": _("Disconnected by {who} on {when}"),
+        "msg.confirm_seller": _("Confirm seller {seller}"),
+        "msg.confirm_seller_why": _(
+            "Amazon seller {seller} was connected in place of the previous one: nothing is sent "
+            "there until you confirm it is yours."
+        ),
+        "msg.seller_confirmed": _("Amazon seller {seller} confirmed."),
         "msg.listings_left": _(
             "{count} listings stay on Amazon, no longer kept in step. "
             "Connect the region again to resume."

@@ -3,8 +3,6 @@ and /shopify/session for the embedded page's token exchange."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from datetime import timedelta
@@ -13,6 +11,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, jsonify, make_response, redirect, request
 from sqlalchemy import select, update
 
+from core.browser_binding import (
+    clear_browser_cookie,
+    new_browser_secret,
+    same_browser,
+    set_browser_cookie,
+)
 from core.db import db, utcnow
 from core.models import AuthState, Shop
 from integrations.shopify import oauth
@@ -38,10 +42,6 @@ def _redis():
     return get_redis()
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 def _bad(message: str, status: int = 400):
     return make_response(message, status, {"Content-Type": "text/plain; charset=utf-8"})
 
@@ -54,27 +54,26 @@ def install():
     if not oauth.valid_shop_domain(shop):
         return _bad("shop must be a bare *.myshopify.com domain")
     nonce = secrets.token_urlsafe(32)
-    browser = secrets.token_urlsafe(32)
+    browser, browser_digest = new_browser_secret()  # the state is bound to this browser
     db.session.add(
         AuthState(
             nonce=nonce,
             purpose=PURPOSE,
             expires_at=utcnow() + STATE_TTL,
-            binding={"shop": shop, "browser": _digest(browser)},
+            binding={"shop": shop, "browser": browser_digest},
         )
     )
     db.session.commit()
     redirect_uri = f"{settings.public_url.rstrip('/')}/shopify/callback"
     response = redirect(oauth.install_redirect_url(settings, shop, nonce, redirect_uri))
     secure = settings.public_url.startswith("https")
-    response.set_cookie(
+    set_browser_cookie(
+        response,
         COOKIE,
         browser,
-        max_age=int(STATE_TTL.total_seconds()),
-        httponly=True,
-        secure=secure,
-        samesite="Lax",
         path="/shopify",
+        max_age=int(STATE_TTL.total_seconds()),
+        secure=secure,
     )
     return response
 
@@ -87,9 +86,7 @@ def _claim_state(nonce: str, shop: str, browser: str | None) -> bool:
     if row is None or row.used_at is not None or row.expires_at < utcnow():
         return False
     binding = row.binding or {}
-    if binding.get("shop") != shop or not browser:
-        return False
-    if not hmac.compare_digest(binding.get("browser", ""), _digest(browser)):
+    if binding.get("shop") != shop or not same_browser(binding.get("browser"), browser):
         return False
     # Conditional update: of two concurrent callbacks with the same state, one wins.
     claimed = db.session.execute(
@@ -127,7 +124,7 @@ def callback():
     if params.get("host"):
         query["host"] = params["host"]
     response = redirect(f"/app?{urlencode(query)}")
-    response.delete_cookie(COOKIE, path="/shopify")
+    clear_browser_cookie(response, COOKIE, path="/shopify")
     return response
 
 

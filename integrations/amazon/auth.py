@@ -1,9 +1,14 @@
 """Seller authorization (the website workflow): consent URL, callback, stored account.
 
-/amazon/authorize creates a single-use `state` bound to the tenant and region and sends the
-seller to Seller Central; Amazon redirects back with spapi_oauth_code, state and
-selling_partner_id; the code is exchanged for a refresh token (stored encrypted), and the
-seller's marketplace participations become TargetMarketplace rows, disabled until chosen.
+/amazon/authorize (the page, with its token) gets a single-use start ticket for the tenant and
+region; the page posts it from a top-level window of this site to /amazon/connect, which creates
+the single-use `state`, bound to that browser by a cookie (core/browser_binding.py, as the
+Shopify install), and sends the seller to Seller Central. Amazon redirects back with
+spapi_oauth_code, state and selling_partner_id; a callback in another browser than the one that
+started (a consent link someone else opened) is refused. The code is exchanged for a refresh
+token (stored encrypted), and the seller's marketplace participations become TargetMarketplace
+rows, disabled until chosen. A region connected again with a *different* seller stays
+`unconfirmed`, its marketplaces paused, until an admin confirms that selling partner id.
 """
 
 from __future__ import annotations
@@ -19,15 +24,19 @@ from sp_api.auth.exceptions import AuthorizationError
 from sqlalchemy import update
 
 from core.apilog import record_api_call
+from core.browser_binding import same_browser
 from core.db import db, utcnow
 from core.models import Alert, AmazonAccount, AuthState, TargetMarketplace
 
 from . import sellers, tokens
 from .accounts import client_for
-from .pause import resume_account_work
+from .pause import pause_account_work, resume_account_work
 from .seller_change import ReplacedSeller, replace_seller
 
 STATE_LIFETIME = timedelta(minutes=10)
+# the page posts its start ticket at once, from the window it has just opened
+START_LIFETIME = timedelta(minutes=2)
+START_PURPOSE, STATE_PURPOSE = "amazon_connect_start", "amazon_connect"
 REGIONS = ("NA", "EU", "FE")
 # Seller Central per region, used when the configured consent URL is Amazon's NA default.
 SELLER_CENTRAL = {
@@ -45,15 +54,40 @@ class AuthorizationRefused(Exception):
         self.code = code
 
 
-def consent_url(shop_id: int, region: str) -> str:
-    """Seller Central's consent page for this region, with a fresh single-use state."""
+def start_ticket(shop_id: int, region: str) -> str:
+    """A single-use ticket to start connecting `region` for the shop from a top-level window."""
+    region = _region(region)
+    ticket = secrets.token_urlsafe(32)
+    db.session.add(AuthState(nonce=ticket, purpose=START_PURPOSE, shop_id=shop_id,
+                             binding={"region": region},
+                             expires_at=utcnow() + START_LIFETIME))  # fmt: skip
+    db.session.commit()
+    return ticket
+
+
+def claim_start_ticket(ticket: str) -> tuple[int, str]:
+    """The shop and region of a start ticket, used once."""
+    if not ticket:
+        raise AuthorizationRefused("missing", "Start connecting Amazon from Crossport's page.")
+    state = _claim_state(ticket, START_PURPOSE)
+    return state.shop_id, state.binding["region"]
+
+
+def _region(region: str) -> str:
     region = region.upper()
     if region not in REGIONS:
         raise ValueError(f"unknown region {region!r}")
+    return region
+
+
+def consent_url(shop_id: int, region: str, browser: str) -> str:
+    """Seller Central's consent page for this region, with a fresh single-use state bound to
+    the browser whose cookie secret has the digest `browser`."""
+    region = _region(region)
     settings = current_app.config["SETTINGS"]
     nonce = secrets.token_urlsafe(32)
-    db.session.add(AuthState(nonce=nonce, purpose="amazon_connect", shop_id=shop_id,
-                             binding={"region": region},
+    db.session.add(AuthState(nonce=nonce, purpose=STATE_PURPOSE, shop_id=shop_id,
+                             binding={"region": region, "browser": browser},
                              expires_at=utcnow() + STATE_LIFETIME))  # fmt: skip
     db.session.commit()
     template = settings.amazon_consent_url
@@ -71,13 +105,23 @@ def consent_url(shop_id: int, region: str) -> str:
     return f"{base}?{urlencode(query)}"
 
 
-def _claim_state(nonce: str) -> AuthState:
-    """Mark the state used, exactly once, even when two callbacks race."""
-    state = db.session.query(AuthState).filter_by(nonce=nonce, purpose="amazon_connect").first()
+def _claim_state(nonce: str, purpose: str, browser: str | None = None) -> AuthState:
+    """Mark the state used, exactly once, even when two callbacks race; a state bound to a
+    browser is used only by a request bringing that browser's cookie secret."""
+    state = db.session.query(AuthState).filter_by(nonce=nonce, purpose=purpose).first()
     if state is None:
         raise AuthorizationRefused("state_unknown", "This authorization link is not ours.")
     if state.expires_at.replace(tzinfo=None) < utcnow().replace(tzinfo=None):
         raise AuthorizationRefused("state_expired", "This authorization link has expired.")
+    if state.used_at is not None:  # said before the browser check: the cookie went with it
+        raise AuthorizationRefused("state_used", "This authorization link was already used.")
+    bound = (state.binding or {}).get("browser")
+    if purpose == STATE_PURPOSE and not same_browser(bound, browser):
+        raise AuthorizationRefused(
+            "state_foreign",
+            "This authorization was started in another browser: connect Amazon again from "
+            "Crossport, in the browser you use for it.",
+        )
     claimed = db.session.execute(
         update(AuthState).where(AuthState.id == state.id, AuthState.used_at.is_(None))
         .values(used_at=utcnow())
@@ -120,14 +164,15 @@ def exchange_code(code: str, shop_id: int | None) -> str:
 
 
 def complete(
-    nonce: str, code: str, selling_partner_id: str
+    nonce: str, code: str, selling_partner_id: str, browser: str | None
 ) -> tuple[AmazonAccount, ReplacedSeller | None]:
-    """Finish the callback: check state, store the account, import marketplace participations.
+    """Finish the callback: check state (and that `browser`, the cookie secret the callback
+    brought, is the one that started it), store the account, import marketplace participations.
     Also returns the seller the region was connected to before, when it was another one (its
     listings are forgotten here; the caller deletes its order subscription)."""
     if not nonce or not code or not selling_partner_id:
         raise AuthorizationRefused("missing", "The callback lacks state, code or seller id.")
-    state = _claim_state(nonce)
+    state = _claim_state(nonce, STATE_PURPOSE, browser)
     region = state.binding["region"]
     refresh_token = exchange_code(code, state.shop_id)
     account = (
@@ -141,15 +186,45 @@ def complete(
     replaced = None
     if account.selling_partner_id and account.selling_partner_id != selling_partner_id:
         replaced = replace_seller(db.session, account, selling_partner_id)
-    if account.status == "disconnected":  # connected again: what the disconnection paused goes on
-        resume_account_work(account)
-        resolve_disconnection_alerts(account)
+    was_disconnected = account.status == "disconnected"
     account.selling_partner_id = selling_partner_id
     account.refresh_token = refresh_token
     account.status, account.status_reason, account.connected_at = "connected", "", utcnow()
+    # made while the account is connected in this session only: the seller's marketplaces are
+    # read even when the account is marked unconfirmed below, which no other client accepts
+    client = client_for(account)
+    if replaced is not None:
+        # another seller's catalogue: nothing goes there until an admin has seen its id
+        pause_account_work(db.session, account)
+        account.status = "unconfirmed"
+        account.status_reason = (
+            f"Amazon seller {selling_partner_id} was connected: confirm it is yours before "
+            "anything is sent there"
+        )[:500]
+    elif was_disconnected:  # connected again: what the disconnection paused goes on
+        resume_account_work(account)
+        resolve_disconnection_alerts(account)
     db.session.commit()
-    import_participations(account)
+    import_participations(account, client)
     return account, replaced
+
+
+class SellerMismatch(Exception):
+    """The id an admin confirmed is not the account's seller (the page showed another)."""
+
+
+def confirm_seller(account: AmazonAccount, selling_partner_id: str) -> bool:
+    """An admin confirms the seller connected to an `unconfirmed` account, by the id the page
+    showed: its paused marketplaces resume. False when it was already confirmed."""
+    if selling_partner_id != account.selling_partner_id:
+        raise SellerMismatch(account.selling_partner_id or "")
+    if account.status != "unconfirmed":
+        return False
+    resume_account_work(account)
+    resolve_disconnection_alerts(account)
+    account.status, account.status_reason = "connected", ""
+    db.session.commit()
+    return True
 
 
 def resolve_disconnection_alerts(account: AmazonAccount) -> None:
@@ -162,9 +237,9 @@ def resolve_disconnection_alerts(account: AmazonAccount) -> None:
             alert.resolved_at = utcnow()
 
 
-def import_participations(account: AmazonAccount) -> list[TargetMarketplace]:
+def import_participations(account: AmazonAccount, client=None) -> list[TargetMarketplace]:
     """Upsert one TargetMarketplace per participation; the seller's choices are kept."""
-    found = sellers.marketplace_participations(client_for(account))
+    found = sellers.marketplace_participations(client or client_for(account))
     existing = {m.marketplace_id: m for m in account.marketplaces}
     for entry in found:
         row = existing.get(entry["marketplace_id"])

@@ -6,13 +6,13 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import requests
 from sqlalchemy import text
 
 from core.db import db
 from core.models import AmazonAccount, AuthState, TargetMarketplace
 from integrations.amazon import sellers
 from integrations.amazon.accounts import client_for
+from tests.support.amazon_connect import approve, start_consent
 
 
 def _session_token(app, shop) -> str:
@@ -24,35 +24,29 @@ def _session_token(app, shop) -> str:
     return jwt.encode(claims, settings.shopify_api_secret, algorithm="HS256")
 
 
-def _consent(amazon_app, shop, region: str) -> str:
-    client = amazon_app.test_client()
-    response = client.post(
-        f"/amazon/authorize?region={region}",
-        headers={"Authorization": f"Bearer {_session_token(amazon_app, shop)}"},
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["url"]
+def _headers(app, shop) -> dict:
+    return {"Authorization": f"Bearer {_session_token(app, shop)}"}
 
 
-def _approve(consent_url: str) -> str:
-    """What the seller's browser does at Seller Central: approve, follow the redirect back."""
-    answer = requests.get(consent_url, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302
-    back = urlsplit(answer.headers["Location"])
-    assert back.path == "/amazon/callback"
-    return f"{back.path}?{back.query}"
+def _consent(client, app, shop, region: str) -> str:
+    """Seller Central's consent URL, started in `client` (the seller's browser)."""
+    return start_consent(client, _headers(app, shop), region)
+
+
+_approve = approve
 
 
 def test_the_seller_connects_a_region_end_to_end(emulator, seller, amazon_app, shop):
     emulator.control("POST", "consent", json={"region": "EU", "seller_id": seller["seller_id"]})
     # given the seller asks to connect Europe
-    consent_url = _consent(amazon_app, shop, "EU")
+    browser = amazon_app.test_client()
+    consent_url = _consent(browser, amazon_app, shop, "EU")
     query = parse_qs(urlsplit(consent_url).query)
     assert consent_url.startswith(f"{emulator.url}/eu/apps/authorize/consent")
     assert query["application_id"] == [amazon_app.config["SETTINGS"].spapi_app_id]
     # when Amazon sends the seller back after consent
     callback = _approve(consent_url)
-    response = amazon_app.test_client().get(callback)
+    response = browser.get(callback)
     assert response.status_code == 200, response.get_data(as_text=True)
     # then the account is stored, its token encrypted at rest, and it works
     account = db.session.query(AmazonAccount).filter_by(shop_id=shop.id).one()
@@ -68,8 +62,8 @@ def test_the_seller_connects_a_region_end_to_end(emulator, seller, amazon_app, s
 
 
 def test_a_replayed_state_is_refused(emulator, seller, amazon_app, shop):
-    callback = _approve(_consent(amazon_app, shop, "FE"))
     client = amazon_app.test_client()
+    callback = _approve(_consent(client, amazon_app, shop, "FE"))
     assert client.get(callback).status_code == 200
     replay = client.get(callback)
     assert replay.status_code == 400 and "already used" in replay.get_data(as_text=True)
@@ -77,19 +71,21 @@ def test_a_replayed_state_is_refused(emulator, seller, amazon_app, shop):
 
 
 def test_a_forged_state_is_refused(emulator, amazon_app, shop):
-    callback = _approve(_consent(amazon_app, shop, "NA"))
+    client = amazon_app.test_client()
+    callback = _approve(_consent(client, amazon_app, shop, "NA"))
     forged = callback.replace("state=", "state=forged")
-    response = amazon_app.test_client().get(forged)
+    response = client.get(forged)
     assert response.status_code == 400 and "not ours" in response.get_data(as_text=True)
     assert db.session.query(AmazonAccount).count() == 0
 
 
 def test_an_expired_state_is_refused(emulator, amazon_app, shop):
-    callback = _approve(_consent(amazon_app, shop, "NA"))
-    state = db.session.query(AuthState).one()
+    client = amazon_app.test_client()
+    callback = _approve(_consent(client, amazon_app, shop, "NA"))
+    state = db.session.query(AuthState).filter_by(purpose="amazon_connect").one()
     state.expires_at = state.expires_at.replace(year=2000)
     db.session.commit()
-    response = amazon_app.test_client().get(callback)
+    response = client.get(callback)
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
 
 
@@ -103,9 +99,9 @@ def test_authorize_needs_a_verified_shop(emulator, amazon_app, shop):
 
 def test_the_seller_chooses_target_marketplaces(emulator, seller, amazon_app, shop):
     emulator.control("POST", "consent", json={"region": "EU", "seller_id": seller["seller_id"]})
-    amazon_app.test_client().get(_approve(_consent(amazon_app, shop, "EU")))
-    headers = {"Authorization": f"Bearer {_session_token(amazon_app, shop)}"}
     client = amazon_app.test_client()
+    client.get(_approve(_consent(client, amazon_app, shop, "EU")))
+    headers = _headers(amazon_app, shop)
     chosen = client.post(
         "/amazon/marketplaces",
         headers=headers,

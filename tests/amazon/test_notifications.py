@@ -283,7 +283,8 @@ def test_connecting_an_account_subscribes_it_to_order_changes(app_factory, emula
         db.session.commit()
         emulator.control("POST", "consent", json={"region": "EU", "seller_id": seller["seller_id"]})
         # when the seller connects Europe
-        answer = app.test_client().get(_approve(_consent(app, shop, "EU")))
+        browser = app.test_client()
+        answer = browser.get(_approve(_consent(browser, app, shop, "EU")))
         assert answer.status_code == 200, answer.get_data(as_text=True)
         account = db.session.query(AmazonAccount).one()
         assert get_queue("sync").job_ids == [safe_job_id(f"notifications:{account.id}")]

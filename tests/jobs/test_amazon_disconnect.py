@@ -16,7 +16,6 @@ from integrations.amazon.tokens import token_client_class
 from jobs.periodic import request_order_import
 from jobs.queues import get_queue
 from jobs.scheduler import SCHEDULE, tick
-from tests.amazon.test_authorization import _approve
 from tests.jobs.conftest import wait_for
 from tests.jobs.helpers import admin_headers, import_and_map, publish, wait_until_active
 from tests.jobs.test_order_notifications import (  # the notifications world, as a fixture here
@@ -27,6 +26,7 @@ from tests.jobs.test_order_notifications import (  # the notifications world, as
     sqs_server,  # noqa: F401
 )
 from tests.jobs.test_orders import _place
+from tests.support.amazon_connect import connect_region
 
 # Amazon notifies Crossport through the SQS emulator in every test here
 pytestmark = pytest.mark.usefixtures("notified")
@@ -110,9 +110,7 @@ def test_connecting_the_seller_again_brings_the_account_back(world):
     # when the seller goes through Amazon's consent again for Europe
     world.amazon.control("POST", "consent", json={"region": "EU", "seller_id": world.seller_id})
     client = world.app.test_client()
-    consent = client.post("/amazon/authorize?region=EU", headers=headers)
-    assert consent.status_code == 200, consent.get_data(as_text=True)
-    callback = client.get(_approve(consent.json["url"]))
+    callback = connect_region(client, headers, "EU")
     assert callback.status_code == 200, callback.get_data(as_text=True)
     # then the same row is connected again, with a new token that works
     db.session.expire_all()
@@ -169,10 +167,16 @@ def test_connecting_another_seller_in_a_region_forgets_the_listings_of_the_previ
     other = world.amazon.new_seller(name="Other Seller")
     world.amazon.control("POST", "consent", json={"region": "EU", "seller_id": other["seller_id"]})
     client, headers = world.app.test_client(), admin_headers(world)
-    consent = client.post("/amazon/authorize?region=EU", headers=headers)
-    assert consent.status_code == 200, consent.get_data(as_text=True)
-    callback = client.get(_approve(consent.json["url"]))
+    callback = connect_region(client, headers, "EU")
     assert callback.status_code == 200, callback.get_data(as_text=True)
+    # the callback page shows which seller was connected; nothing goes there until confirmed
+    assert other["seller_id"] in callback.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AmazonAccount, eu.id).status == "unconfirmed"
+    assert not db.session.query(TargetMarketplace).filter_by(account_id=eu.id, enabled=True).count()
+    confirmed = client.post(f"/amazon/accounts/{eu.id}/confirm", headers=headers,
+                            json={"selling_partner_id": other["seller_id"]})  # fmt: skip
+    assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
     # then the region's listings are back to their local state, the other regions' untouched
     db.session.expire_all()
     after = {r.marketplace_id: r for r in db.session.query(Listing).filter_by(sku=sku)}

@@ -18,6 +18,7 @@ from tests.amazon.conftest import DEFAULT_OPTIONS, SPEEDUP, Emulator
 from tests.jobs.conftest import MARKETS, SELLER_CONSTANTS, amazon_server, wait_for  # noqa: F401
 from tests.jobs.helpers import amazon_quantity, publish
 from tests.shopify.conftest import API_KEY, API_SECRET, emulator  # noqa: F401
+from tests.support.amazon_connect import start_consent_over_http
 from tests.support.servers import free_port
 from tests.support.workers import start_worker, worker_output
 
@@ -120,7 +121,7 @@ def test_the_whole_journey_on_shopify(journey):
         trip.amazon.control(
             "POST", "consent", json={"region": region, "seller_id": seller["seller_id"]}
         )
-        consent = trip.api("POST", f"/amazon/authorize?region={region}").json()["url"]
+        consent = start_consent_over_http(trip.browser, trip.public_url, trip.api)(region)
         assert trip.follow(consent).status_code == 200
     chosen = [mid for _, mid in MARKETS.values()]
     enabled = trip.api(

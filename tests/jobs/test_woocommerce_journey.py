@@ -20,6 +20,7 @@ from jobs.queues import enqueue
 from tests.amazon.conftest import DEFAULT_OPTIONS, SPEEDUP, Emulator
 from tests.jobs.conftest import MARKETS, assign_product_types, wait_for
 from tests.jobs.helpers import amazon_quantity, publish
+from tests.support.amazon_connect import start_consent_over_http
 from tests.support.workers import start_worker, worker_output
 from tests.woocommerce.conftest import connect_store
 
@@ -117,7 +118,7 @@ def test_the_whole_journey_on_woocommerce(seller):
         trip.amazon.control(
             "POST", "consent", json={"region": region, "seller_id": amazon_seller["seller_id"]}
         )
-        consent = trip.api("POST", f"/amazon/authorize?region={region}").json()["url"]
+        consent = start_consent_over_http(trip.browser, trip.crossport_url, trip.api)(region)
         assert trip.follow(consent).status_code == 200
     chosen = [mid for _, mid in MARKETS.values()]
     enabled = trip.api(

@@ -78,6 +78,8 @@ class RegionSchema(Schema):
     selling_partner_id = fields.Str(allow_none=True)
     authorize_url = fields.Str()
     disconnect_url = fields.Str(allow_none=True)
+    # set while another seller than before was connected: POST {"selling_partner_id": ...}
+    confirm_url = fields.Str(allow_none=True)
 
 
 class ChecklistItemSchema(Schema):
@@ -192,7 +194,10 @@ def onboarding_state(shop_id: int) -> dict:
             "selling_partner_id": a.selling_partner_id if a else None,
             "authorize_url": f"/amazon/authorize?region={region}",
             "disconnect_url": f"/amazon/accounts/{a.id}/disconnect"
-            if a and a.status == "connected"
+            if a and a.status in ("connected", "unconfirmed")
+            else None,
+            "confirm_url": f"/amazon/accounts/{a.id}/confirm"
+            if a and a.status == "unconfirmed"
             else None,
         }
         for region in REGIONS
@@ -262,7 +267,9 @@ def update_marketplace(marketplace_row_id: int, body: dict):
     if body.get("enabled") and row.account is not None and row.account.status != "connected":
         return conflict(
             "account_disconnected",
-            f"the Amazon {row.account.region} account is disconnected: connect it again first",
+            f"the Amazon {row.account.region} account is disconnected: connect it again first"
+            if row.account.status != "unconfirmed"
+            else f"the Amazon {row.account.region} account's seller is not confirmed yet",
         )
     for key in ("enabled", "fulfillment_channel", "safety_buffer"):
         if key in body:

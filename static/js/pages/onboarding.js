@@ -19,9 +19,17 @@
           ? t("msg.disconnected_by", { who: r.disconnected_by, when: new Date(r.disconnected_at).toLocaleString() })
           : r.status_reason));
       }
+      if (r.status === "unconfirmed") {
+        status.appendChild(el("div", { className: "subdued small" },
+          t("msg.confirm_seller_why", { seller: r.selling_partner_id })));
+      }
       var actions = el("td", { className: "inline" },
         el("button", { className: "btn" + (r.connected ? "" : " btn-primary"), "data-min-role": "admin", dataset: { action: "connect" },
           onclick: function () { connect(r); } }, r.status === "not_connected" ? t("msg.connect") : t("msg.reconnect")));
+      if (r.confirm_url) {
+        actions.insertBefore(el("button", { className: "btn btn-primary", "data-min-role": "admin", dataset: { action: "confirm" },
+          onclick: function () { confirmSeller(r); } }, t("msg.confirm_seller", { seller: r.selling_partner_id })), actions.firstChild);
+      }
       if (r.disconnect_url) {
         actions.appendChild(el("button", { className: "btn btn-plain", "data-min-role": "admin", dataset: { action: "disconnect" },
           onclick: function () { askDisconnect(r); } }, t("msg.disconnect")));
@@ -68,12 +76,28 @@
   }
 
   async function connect(region) {
-    // Seller Central refuses to be framed: open a top-level window, then send it to consent.
-    var win = window.open("", "_blank");
+    // Seller Central refuses to be framed: a top-level window (opened now, while the click
+    // allows it) posts the start ticket to this site, which binds the consent to this browser
+    // with a cookie there and goes on to Seller Central (web/amazon_connect.py).
+    var name = "crossport-amazon-" + Date.now();
+    var win = window.open("", name);
     try {
       var answer = await C.api(region.authorize_url, { method: "POST" });
-      if (win) win.location = answer.url; else window.open(answer.url, "_blank");
+      var form = el("form", { method: "post", action: answer.start_url, target: win ? name : "_blank" },
+        el("input", { type: "hidden", name: "ticket", value: answer.ticket }));
+      document.body.appendChild(form);
+      form.submit();
+      form.remove();
     } catch (error) { if (win) win.close(); C.fail(error); }
+  }
+
+  async function confirmSeller(region) {
+    // the seller id shown on the page is the one confirmed: a page showing a stale one gets 409
+    try {
+      await C.api(region.confirm_url, { method: "POST", body: { selling_partner_id: region.selling_partner_id } });
+      C.toast(t("msg.seller_confirmed", { seller: region.selling_partner_id }));
+    } catch (error) { C.fail(error); }
+    load();
   }
 
   function askDisconnect(region) {
