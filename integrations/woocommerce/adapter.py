@@ -184,14 +184,12 @@ class WooCommerceAdapter:
         if order.get("status") == "completed" or fulfilments_of(order):
             self.client.post(
                 f"orders/{order['id']}/notes",
-                {
-                    "note": f"Amazon cancelled this order ({reason}) but it was already shipped; "
-                    "not cancelled by Crossport."
-                },
+                {"note": f"{reason}, but it was already shipped: not cancelled by Crossport."},
             )
             return
         self.client.put(f"orders/{order['id']}", {"status": "cancelled"})
-        self.client.post(f"orders/{order['id']}/notes", {"note": f"Cancelled on Amazon: {reason}"})
+        # the note is the caller's reason as it stands ("Cancelled on Amazon"), not wrapped again
+        self.client.post(f"orders/{order['id']}/notes", {"note": reason})
 
     def set_status(self, store_order_id: str, status: str) -> None:
         """Move an order to a WooCommerce status (completed, cancelled, on-hold, ...)."""
