@@ -273,6 +273,24 @@ def delete_product(state: StoreState, ident: int) -> dict:
     return product
 
 
+def stock_source(state: StoreState, variation: dict) -> dict:
+    """Whose stock a variation sells from: a variation with manage_stock off under a parent that
+    manages stock sells the parent's, and REST shows manage_stock "parent" with the parent's
+    quantity (captures/products/create-variation-parent-stock.json)."""
+    parent = state.products.get(variation.get("_parent", 0))
+    if not variation["manage_stock"] and parent is not None and parent["manage_stock"]:
+        return parent
+    return variation
+
+
+def _show_stock(state: StoreState, variation: dict, out: dict) -> None:
+    source = stock_source(state, variation)
+    if source is not variation:
+        out["manage_stock"] = "parent"
+        out["stock_quantity"] = source["stock_quantity"]
+        out["stock_status"] = source["stock_status"]
+
+
 def variation_as_product(state: StoreState, variation: dict) -> dict:
     """A variation in the *product* schema, as `GET /products/{variation id}`, `GET /products?sku=`
     and every product.* delivery of a variation show it: type "variation", parent_id, the name
@@ -292,6 +310,7 @@ def variation_as_product(state: StoreState, variation: dict) -> dict:
         **{k: copy.deepcopy(v) for k, v in variation.items() if not k.startswith("_")},
     }
     del out["image"]
+    _show_stock(state, variation, out)
     api = f"{state.base()}/wp-json/wc/v3"
     out.update(
         {
@@ -351,6 +370,7 @@ def public(state: StoreState, item: dict, kind: str) -> dict:
         kind = "variation"
     api = f"{state.base()}/wp-json/wc/v3"
     if kind == "variation":
+        _show_stock(state, item, out)
         parent = item["_parent"]
         out["_links"] = {
             "self": [{"href": f"{api}/products/{parent}/variations/{item['id']}"}],

@@ -10,7 +10,12 @@ import copy
 import secrets
 from decimal import Decimal
 
-from sandbox.woocommerce.catalog import RestError, derive_prices_and_stock, sync_variable
+from sandbox.woocommerce.catalog import (
+    RestError,
+    derive_prices_and_stock,
+    stock_source,
+    sync_variable,
+)
 from sandbox.woocommerce.state import StoreState, meta_list, touch, wc_time
 from sandbox.woocommerce.taxes import recalculate_taxes
 
@@ -48,6 +53,10 @@ def _line_item(state: StoreState, data: dict) -> dict:
     variation_id = int(data.get("variation_id") or 0)
     if not product_id and not variation_id and data.get("sku"):
         product_id, variation_id = _find_by_sku(state, data["sku"])
+    if product_id in state.variations and not variation_id:
+        # A variation id in product_id is normalised to parent + variation, as variation_id
+        # alone is (captures/webhooks/scenario-order-created-us.json: product_id 41).
+        product_id, variation_id = 0, product_id
     if not variation_id and product_id in state.variations:
         variation_id = product_id  # a variation id as product_id is normalised (captures:
         product_id = 0  # orders/create-us-processing, line 3: product_id 41 -> 39 / 41)
@@ -139,6 +148,10 @@ def _adjust_stock(state: StoreState, order: dict, sign: int) -> None:
         target = state.variations.get(item["variation_id"]) or state.products.get(
             item["product_id"]
         )
+        if target is not None and "_parent" in target:
+            # A variation selling its parent's stock reduces the parent's, and the parent is
+            # delivered, not the variation (scenario-order-created-us.json: 39 for 41).
+            target = stock_source(state, target)
         if target is None or not target["manage_stock"] or target["stock_quantity"] is None:
             continue
         target["stock_quantity"] += sign * item["quantity"]

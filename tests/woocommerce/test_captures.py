@@ -331,3 +331,51 @@ def test_an_underscore_billing_meta_key_sets_the_billing_field(captures, store, 
     assert ours["billing"]["phone"] == phone
     keys = {m["key"] for m in ours["meta_data"]}
     assert {"_amazon_shipment_id", "amazon_shipment_ref"} <= keys and "_billing_phone" not in keys
+
+
+def test_a_variation_on_its_parents_stock_shows_and_sells_the_parents_stock(
+    captures, store, client, receiver
+):
+    created = _capture(captures, "products/create-variation-parent-stock.json")
+    assert (
+        created["response"]["body"]["manage_stock"],
+        created["response"]["body"]["stock_quantity"],
+    ) == ("parent", 12)
+    real_get = _capture(
+        captures, "products/get-products-endpoint-with-variation-id-parent-stock.json"
+    )["response"]["body"]
+    sale = _capture(captures, "webhooks/scenario-order-created-us.json")
+    delivered = {body["id"] for topic, body in _real_deliveries(sale) if topic == "product.updated"}
+    assert 39 in delivered and 41 not in delivered  # 41 sold from its parent 39's stock
+    assert (
+        sale["stock_after"]["39"]["stock_quantity"]
+        == sale["stock_before"]["39"]["stock_quantity"] - 1
+    )
+    parent = client.post(
+        "products",
+        {"name": "Merino Beanie", "type": "variable", "manage_stock": True, "stock_quantity": 12},
+    )
+    variation = client.post(f"products/{parent['id']}/variations", created["request"]["body"])
+    assert (variation["manage_stock"], variation["stock_quantity"]) == ("parent", 12)
+    ours = client.get(f"products/{variation['id']}")
+    assert (ours["manage_stock"], ours["stock_quantity"]) == ("parent", 12)
+    _assert_shaped_like(ours, real_get, "GET /products/{variation on its parent's stock}")
+    _hook(client, receiver, "product.updated")
+    # the capture's order named this variation's id in product_id
+    order = client.post(
+        "orders",
+        {
+            "status": "processing",
+            "set_paid": True,
+            "line_items": [{"product_id": variation["id"], "quantity": 1}],
+        },
+    )
+    assert [(i["product_id"], i["variation_id"]) for i in order["line_items"]] == [
+        (parent["id"], variation["id"])
+    ]
+    store.wait()
+    ours = [body for _, body in receiver.deliveries("product.updated")]
+    assert [(b["id"], b["type"], b["stock_quantity"]) for b in ours] == [
+        (parent["id"], "variable", 11)
+    ]
+    assert client.get(f"products/{variation['id']}")["stock_quantity"] == 11
