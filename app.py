@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "web.woocommerce_connect",
     "web.woocommerce_webhooks",
     "web.woocommerce_session",
+    "web.page_handoff",
     "web.amazon_connect",
     "web.pages",
     "web.api",

@@ -16,6 +16,11 @@ _SECRET_PATTERNS = [
     re.compile(r"\b(?:ck|cs)_[0-9a-f]{16,}"),
     re.compile(r"(?i)(bearer\s+)[\w\-.=]+"),
     re.compile(r"gAAAAA[\w\-=]{20,}"),
+    # a URL's query parameters that carry credentials (a message quoting a URL): the value goes
+    re.compile(
+        r"(?i)(\b(?:id_token|wc_token|page_token|access_token|refresh_token|token|handoff|code"
+        r"|spapi_oauth_code|state|hmac|ticket|signature)=)[^&\s\"']+"
+    ),
 ]
 _EXTRA_FIELDS = (
     "shop_id",

@@ -1,9 +1,12 @@
 """Who is calling: the tenant and staff member from a verified token, and role checks.
 
 The tenant comes from a verified token only, never from a parameter the page sends: a Shopify
-App Bridge session token (JWT signed with the app secret) or the WooCommerce plugin's signed
-token. JSON calls carry it as `Authorization: Bearer <token>`; the first page load inside the
-store admin carries it as `id_token` (Shopify) or `wc_token` (WooCommerce) in the query.
+App Bridge session token (JWT signed with the app secret), the WooCommerce plugin's signed token,
+or Crossport's own page token. Calls carry it as `Authorization: Bearer <token>`, never in a
+URL (URLs end up in access logs, history and Referer headers). Page loads are the exception the
+stores impose, handled in web/pages.py: the store admin's first load carries Shopify's
+one-minute `id_token` or the plugin's single-use `wc_token`, and moving between pages carries a
+one-time `handoff` code (web/page_handoff.py), each exchanged at once.
 """
 
 from __future__ import annotations
@@ -254,21 +257,20 @@ def keep_within_ceiling(shop: Shop, user: User, identity: Identity) -> User:
 
 
 def request_token() -> str:
-    """The bearer token of a JSON call, or the token a page load carries in its query."""
+    """The bearer token of the call's Authorization header (a token in the URL is ignored)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    return (
-        request.args.get("id_token")
-        or request.args.get("wc_token")
-        or request.args.get("page_token")
-        or ""
-    )
+    return ""
 
 
-def authenticate(token: str | None = None) -> tuple[Shop, User, Identity]:
-    """Verify the token and set g.shop_id, g.shop, g.user, g.identity; raises AuthError."""
-    identity = verify_token(request_token() if token is None else token)
+def authenticate(
+    token: str | None = None, identity: Identity | None = None
+) -> tuple[Shop, User, Identity]:
+    """Verify the token (the header's by default), or take an identity verified already, and
+    set g.shop_id, g.shop, g.user, g.identity; raises AuthError."""
+    if identity is None:
+        identity = verify_token(request_token() if token is None else token)
     shop = find_shop(identity)
     user = user_for(shop, identity)
     g.shop_id, g.shop, g.user, g.identity = shop.id, shop, user, identity

@@ -2,9 +2,12 @@
 
 Pages are server-rendered shells (layout, labels, forms in the seller's language); their data
 comes from the JSON API through `static/js/api.js`, which attaches the store token and renews
-it on a 401. A page load verifies the token it carries (`id_token` from Shopify, `wc_token`
-from the WooCommerce plugin) only to pick the staff member's language and role; a page with an
-expired token still renders, and its first API call fetches a fresh token.
+it on a 401. A page load verifies what its URL carries only to pick the staff member's language
+and role: the store admin's first load brings `id_token` (Shopify's session token, one minute)
+or `wc_token` (the plugin's token, single use); moving between pages brings a one-time
+`handoff` code (web/page_handoff.py). Each is exchanged at once; a page token of our own is
+never read from a URL, only handed to the page in its body. A page with an expired or used one
+still renders, and its first API call fetches a fresh token.
 """
 
 from __future__ import annotations
@@ -16,8 +19,15 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_babel import get_locale, refresh
 
 from web import i18n
-from web.auth import AuthError, authenticate, issue_page_token
+from web.auth import (
+    AuthError,
+    authenticate,
+    issue_page_token,
+    verify_shopify_session_token,
+    verify_woocommerce_plugin_token,
+)
 from web.client_strings import client_strings
+from web.page_handoff import take_handoff
 
 bp = Blueprint("pages", __name__)
 bp.record_once(lambda state: i18n.init_app(state.app))
@@ -71,15 +81,13 @@ def _page_context(section: str) -> dict:
         "store_origin": None,
     }
     wc_token = request.args.get("wc_token")
-    if request.args.get("id_token") or wc_token or request.args.get("page_token"):
+    if request.args.get("handoff") or wc_token or request.args.get("id_token"):
         try:
-            shop, user, identity = authenticate()  # a plugin token works once only
+            shop, user, identity = authenticate(identity=_url_identity())
             context.update(shop=shop, user=user, platform=shop.platform)
-            if wc_token:
-                # WooCommerce cannot hand the page a new token: use one of our own.
+            if shop.platform == "woocommerce":
+                # WooCommerce cannot hand the page a new token: one of our own, in the body.
                 context["page_token"] = issue_page_token(shop, user, identity)
-            elif request.args.get("page_token"):
-                context["page_token"] = request.args["page_token"]
         except AuthError as error:
             context["auth_error"] = error.code
     refresh()  # the locale depends on who is calling: choose it again
@@ -96,6 +104,19 @@ def _page_context(section: str) -> dict:
     context["locale"] = str(get_locale())
     context["client_strings"] = client_strings()
     return context
+
+
+def _url_identity():
+    """Who a page load's URL stands for, each kind of credential checked as what it must be:
+    a one-time handoff code, the plugin's single-use token, or Shopify's session token."""
+    if request.args.get("handoff"):
+        identity = take_handoff(request.args["handoff"])
+        if identity is None:
+            raise AuthError("token_invalid", "this page link was used or has expired")
+        return identity
+    if request.args.get("wc_token"):
+        return verify_woocommerce_plugin_token(request.args["wc_token"])  # works once only
+    return verify_shopify_session_token(request.args["id_token"])
 
 
 def sandbox_bridge_url(shop_domain: str | None) -> str | None:
@@ -155,7 +176,8 @@ def _render(template: str, context: dict) -> Response:
         f"img-src 'self' data: https: http:; connect-src 'self'; "
         f"frame-ancestors {_frame_ancestors(context)}"
     )
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # the page's URL may carry a store's one-time credential: never sent on, even to ourselves
+    response.headers["Referrer-Policy"] = "strict-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response

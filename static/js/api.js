@@ -6,6 +6,14 @@
   var woocommerce = boot.platform === "woocommerce";
   // A plugin token (wc_token) works once, and the page load has used it: never send it again.
   var token = boot.page_token || (woocommerce ? "" : params.get("id_token")) || "";
+  // What the URL carried to open this page (Shopify's session token, the plugin's token, a
+  // handoff code) has been used: drop it from the address bar, history and later Referers.
+  var CREDENTIALS = ["id_token", "wc_token", "handoff"];
+  if (CREDENTIALS.some(function (key) { return params.has(key); }) && window.history.replaceState) {
+    var clean = new URL(window.location.href);
+    CREDENTIALS.forEach(function (key) { clean.searchParams.delete(key); });
+    window.history.replaceState(window.history.state, "", clean.toString());
+  }
   var RENEWABLE = { token_expired: 1, token_invalid: 1, token_missing: 1 };
   var pending = {};
   if (window.top === window && boot.platform === "shopify" && boot.embed_url && !boot.page_token) {
@@ -71,14 +79,6 @@
     return Promise.resolve("");
   }
 
-  /* Whether a page token ends within a minute (read only to renew it early, never trusted). */
-  function expiresSoon(jwt) {
-    try {
-      var part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      return JSON.parse(atob(part)).exp * 1000 - Date.now() < 60000;
-    } catch (error) { return true; }
-  }
-
   /* A Shopify shop Crossport does not know yet (managed install): let the server exchange the
      session token for API tokens, once, then retry. */
   async function installViaSession() {
@@ -123,21 +123,17 @@
     throw new ApiError(401, { error: "token_expired" });
   }
 
-  /* Follow an in-app link with a fresh token, as the store admin does on first load. */
+  /* Follow an in-app link. The token stays in headers: the next page gets a one-time code
+     (web/page_handoff.py), asked for with the current token (renewed by api() if needed). */
   async function navigate(href) {
     var url = new URL(href, window.location.origin);
     ["shop", "host", "embedded"].forEach(function (key) {
       if (params.get(key)) url.searchParams.set(key, params.get(key));
     });
-    if (woocommerce) {
-      // the page's current token, renewed in place if needed (the boot one may be long gone)
-      if (!token || expiresSoon(token)) token = (await freshToken()) || token;
-      if (token) url.searchParams.set("page_token", token);
-      return window.location.assign(url.toString());
-    }
-    var fresh = boot.page_token ? "" : await freshToken();
-    if (boot.page_token) url.searchParams.set("page_token", boot.page_token);
-    else if (fresh || token) url.searchParams.set("id_token", fresh || token);
+    try {
+      var answer = await api("/app/handoff", { method: "POST" });
+      url.searchParams.set("handoff", answer.code);
+    } catch (error) { /* the page opens without a session and renews its token itself */ }
     window.location.assign(url.toString());
   }
 

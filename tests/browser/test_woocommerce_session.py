@@ -79,8 +79,10 @@ def test_expired_page_token_is_renewed_in_wp_admin_without_losing_the_form(
     page, woo_live, monkeypatch
 ):
     calls = {"ajax": 0, "exchange": 0}
+    urls = []
 
     def count(request):
+        urls.append(request.url)
         if "/wp-admin/admin-ajax.php" in request.url:
             calls["ajax"] += 1
         elif request.url.endswith("/woocommerce/session"):
@@ -123,4 +125,8 @@ def test_expired_page_token_is_renewed_in_wp_admin_without_losing_the_form(
     go(frame, "Orders")
     assert frame.locator("body").evaluate("() => window.Crossport.boot.role") == "owner"
     assert calls["ajax"] == before["ajax"] + 1
+    # sections opened with one-time codes: no page token in any URL, none left in the address bar
+    assert not [url for url in urls if "page_token" in url]
+    assert sum("handoff=" in url for url in urls) == 2
+    assert frame.locator("body").evaluate("() => location.search").find("handoff") == -1
     assert page.errors == []

@@ -152,8 +152,9 @@ def test_the_page_knows_the_store_origin_and_may_be_framed_by_it_only(app, clien
     ancestors = csp.split("frame-ancestors ", 1)[1].split(";")[0].split()
     assert "https://shop-b.example" in ancestors and STORE_B not in ancestors
     assert "connect-src 'self'" in csp  # the exchange is a same-origin call
-    # a page token of the store carries the origin on to the next section
+    # a page token of the store carries the origin on to the next section (by a one-time code)
     token = renew(client, plugin_token(STORE_B, KEY_B)).json["page_token"]
-    section = boot(client.get(f"/app/pricing?page_token={token}").get_data(as_text=True))
+    code = client.post("/app/handoff", headers={"Authorization": f"Bearer {token}"}).json["code"]
+    section = boot(client.get(f"/app/pricing?handoff={code}").get_data(as_text=True))
     assert section["store_origin"] == "https://shop-b.example" and section["role"] == "owner"
     assert db.session.get(Shop, shop.id).platform == "woocommerce"
