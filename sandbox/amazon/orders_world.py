@@ -53,7 +53,11 @@ def place_order(state, spec: dict) -> dict:
         price = Decimal(str(line.get("price", "10.00"))) * quantity
         tax = Decimal(str(line.get("tax", "0")))
         shipping = Decimal(str(line.get("shipping", "0")))
-        total += price + shipping + (tax if market.country == "US" else 0)
+        shipping_tax = Decimal(str(line.get("shipping_tax", "0")))
+        # OrderTotal is what the buyer paid: prices less the promotion; in the US the sales
+        # tax comes on top (prices exclude it), elsewhere the VAT is inside the prices.
+        total += price + shipping - Decimal(str(line.get("discount", "0")))
+        total += tax + shipping_tax if market.country == "US" else 0
         item = {
             "ASIN": line.get("asin", "B0" + format(abs(hash(line["sku"])) % 10**8, "08d")),
             "SellerSKU": line["sku"], "OrderItemId": f"{order_id.replace('-', '')[:10]}{n:04d}",

@@ -1,5 +1,7 @@
 """Amazon orders into the store exactly once, and shipments confirmed back, through real workers."""
 
+from decimal import Decimal
+
 import pytest
 
 from core.db import db
@@ -303,3 +305,43 @@ def test_two_shops_on_one_seller_each_order_goes_to_the_shop_owning_its_skus(wor
     _poll_all(world, "-woo")
     wait_for(lambda: len(world.amazon.calls("getOrders")) >= 4, 60, message=world.worker_logs)
     assert {k: len(v) for k, v in _by_amazon_id(world).items()} == {woo_order: 1}
+
+
+def test_on_a_store_with_taxes_on_imported_orders_total_what_amazon_charged(world):
+    """The real store added CA sales tax to an order whose tax Amazon had collected, and 19 %
+    on top of German VAT-inclusive prices; the emulator taxes as it does (captures)."""
+    world.store.control("config", {"taxes": {"enabled": True, "rates": "capture"}})
+    world.start_workers(1)
+    import_and_map(world)
+    sku = list(_skus(world))[0]
+    line = {"sku": sku, "quantity": 3, "price": "19.99", "shipping": "4.99", "discount": "2.00"}
+    placed = {}
+    for country, tax, shipping_tax, address in (
+        ("US", "4.20", "0.36", {"City": "Sacramento", "StateOrRegion": "CA"}),
+        ("DE", "9.26", "0.80", None),
+    ):
+        order = world.amazon.control(
+            "POST",
+            "orders",
+            json={
+                "seller_id": world.seller_id,
+                "marketplace_id": MARKETS[country][1],
+                "items": [{**line, "tax": tax, "shipping_tax": shipping_tax}],
+                "address": address,
+            },
+        )
+        placed[order["AmazonOrderId"]] = (order["OrderTotal"]["Amount"], tax, shipping_tax)
+    _poll_all(world)
+    wait_for(
+        lambda: db.session.query(OrderLink).filter_by(state="created").count() == 2,
+        90,
+        message=world.worker_logs,
+    )
+    in_store = _by_amazon_id(world)
+    for amazon_id, (amazon_total, tax, shipping_tax) in placed.items():
+        (order,) = in_store[amazon_id]
+        assert order["total"] == amazon_total, amazon_id
+        assert order["total_tax"] == "0.00"  # the store added none of its own
+        fees = sum(Decimal(f["total"]) for f in order["fee_lines"])
+        assert fees == Decimal(tax) + Decimal(shipping_tax)  # Amazon's, as Amazon reports it
+    assert {e["email_id"] for e in world.store.control("emails", method="GET")} == {"new_order"}
