@@ -8,13 +8,12 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
-from sqlalchemy import update
 
 from core.apilog import purge_old_calls
 from core.db import db, utcnow
 from core.models import JobRun, OrderLink, WebhookEvent
 from core.redis import get_redis
-from core.retention import delete_in_batches
+from core.retention import PURGE_BATCH, delete_in_batches
 
 log = logging.getLogger("crossport.jobs")
 
@@ -25,18 +24,26 @@ def purge_api_log() -> int:
 
 
 def purge_buyer_pii() -> int:
-    """Erase buyer PII of orders shipped or cancelled longer ago than Amazon's policy allows."""
+    """Erase the buyers of orders shipped or cancelled longer ago than Amazon's policy allows:
+    the encrypted address and every other copy (jobs.buyer_data), a batch of orders at a time."""
+    from jobs.buyer_data import erase_buyers
+
     days = current_app.config["SETTINGS"].pii_retention_days
     cutoff = utcnow() - timedelta(days=days)
-    result = db.session.execute(
-        update(OrderLink)
-        .where(OrderLink.pii.is_not(None))
-        .where(OrderLink.state.in_(("shipped", "cancelled")))
-        .where(OrderLink.updated_at < cutoff)
-        .values(pii=None)
-    )
-    db.session.commit()
-    return result.rowcount or 0
+    erased = 0
+    while True:
+        links = (
+            db.session.query(OrderLink)
+            .where(OrderLink.pii.is_not(None))
+            .where(OrderLink.state.in_(("shipped", "cancelled")))
+            .where(OrderLink.updated_at < cutoff)
+            .order_by(OrderLink.id)
+            .limit(PURGE_BATCH)
+            .all()
+        )
+        if not links:
+            return erased
+        erased += erase_buyers(links)
 
 
 # A record past its retention goes only once handled: "received" is work still to do, whatever

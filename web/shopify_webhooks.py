@@ -12,11 +12,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
-from core.models import Alert, OrderLink, Shop, WebhookEvent
+from core.models import Alert, Shop, WebhookEvent
+from core.webhook_records import kept_payload
 from integrations.shopify.oauth import valid_shop_domain
 from integrations.shopify.webhook_topics import DeliveryMismatch, check_delivery
 from integrations.shopify.webhooks import (
@@ -89,7 +90,7 @@ def receive():
         event_key=event_key[:255],
         resource_id=shape.resource_gid(payload)[:100],
         resource_updated_at=_parse_time(payload.get("updated_at")),
-        payload=payload,
+        payload=kept_payload(payload),  # no buyer data: ids and times only
     )
     db.session.add(event)
     try:
@@ -125,15 +126,15 @@ def _apply_compliance(topic: str, shop: Shop | None, payload: dict) -> int | Non
         redact_shop(shop.id)
         return None  # the shop and everything of it is gone; the event stays as the receipt
     elif topic == "customers/redact":
-        orders = [str(o) for o in payload.get("orders_to_redact") or []]
-        ids = orders + [f"gid://shopify/Order/{o}" for o in orders]
-        if ids:
-            db.session.execute(
-                update(OrderLink)
-                .where(OrderLink.shop_id == shop.id, OrderLink.store_order_id.in_(ids))
-                .values(pii=None)
-            )
-            db.session.commit()
+        from jobs.buyer_data import forget_store_orders
+
+        customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+        orders = payload.get("orders_to_redact")
+        forget_store_orders(
+            shop.id,
+            orders if isinstance(orders, list) else [],
+            also=[customer.get("email"), customer.get("phone")],
+        )
     elif topic == "customers/data_request":
         customer = payload.get("customer") or {}
         db.session.add(

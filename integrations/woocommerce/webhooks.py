@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
 from core.models import WebhookEvent
+from core.webhook_records import kept_payload
 from integrations.woocommerce.connection import find_connection_by_source
 
 STUCK_AFTER = timedelta(minutes=1)
@@ -85,7 +86,7 @@ def receive(headers, body: bytes) -> Receipt:
         event_key=key[:255],
         resource_id=resource_id,
         resource_updated_at=_modified(payload),
-        payload=payload,
+        payload=kept_payload(payload),  # no buyer data: ids and times only
     )
     db.session.add(event)
     try:
