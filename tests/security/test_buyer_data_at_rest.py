@@ -363,3 +363,42 @@ def test_the_retention_purge_reaches_every_copy_of_a_shipped_orders_buyer(app):
     assert [t for t in texts if _found(t.encode())] == []
     assert "[redacted]" in texts[0]
     assert get_redis().get(stash) is None
+
+
+def test_events_recorded_before_keep_no_buyer_after_the_migration(tmp_path):
+    """Migration 0007 cuts the payloads recorded whole before events kept ids only."""
+    import sqlalchemy as sa
+
+    from core.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0006")
+    fulfilment = {"id": 5, "order_id": 1001, "status": "success", "email": EMAIL,
+                  "destination": {"name": ADDRESS["Name"], "address1": ADDRESS["AddressLine1"],
+                                  "phone": ADDRESS["Phone"]}}  # fmt: skip
+    redact = {"shop_domain": SHOP, "customer": {"id": 7, "email": EMAIL}, "orders_to_redact": [1]}
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for key, topic, body in (("a", "fulfillments/create", fulfilment),
+                                 ("b", "customers/redact", redact)):  # fmt: skip
+            connection.execute(
+                sa.text(
+                    "INSERT INTO webhook_events (platform, topic, event_key, resource_id,"
+                    " payload, status, error, received_at) VALUES ('shopify', :topic, :key,"
+                    " '', :payload, 'done', '', CURRENT_TIMESTAMP)"
+                ),
+                {"topic": topic, "key": key, "payload": json.dumps(body)},
+            )
+    upgrade(url)
+    with engine.connect() as connection:
+        kept = [
+            json.loads(p)
+            for (p,) in connection.execute(
+                sa.text("SELECT payload FROM webhook_events ORDER BY id")
+            )
+        ]
+    engine.dispose()
+    assert kept == [
+        {"id": 5, "order_id": 1001, "status": "success"},
+        {"shop_domain": SHOP, "customer": {"id": 7}, "orders_to_redact": [1]},
+    ]
