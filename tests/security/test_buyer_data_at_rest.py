@@ -38,10 +38,17 @@ from core.models import (
 from jobs.queues import enqueue
 from sandbox.server import serve_in_thread
 from tests.amazon.conftest import DEFAULT_OPTIONS, SPEEDUP, Emulator
+from tests.jobs import conftest as world_fixtures
 from tests.jobs.conftest import amazon_server, wait_for  # noqa: F401
+from tests.jobs.helpers import import_and_map
 from tests.shopify.conftest import API_KEY, API_SECRET, emulator  # noqa: F401
 from tests.support.servers import free_port
 from tests.support.workers import start_worker, worker_output
+
+# The WooCommerce world (tests/jobs/conftest.py), used here as it is there.
+woo_server = world_fixtures.woo_server
+crossport_http = world_fixtures.crossport_http
+world = world_fixtures.world
 
 SHOP = "buyer-data.myshopify.com"
 US = "ATVPDKIKX0DER"
@@ -149,17 +156,32 @@ class Trip:
         return "".join(worker_output(w) for w in self.workers)
 
     def scan(self, redis_url: str) -> dict[str, list[str]]:
-        """Where a plaintext copy of the buyer's data sits: {place: fragments found}."""
-        db.session.remove()  # no transaction of the test holds pages back
-        places = {f"sqlite:{n}": _found(b) for n, b in _sqlite_bytes(self.app).items()}
-        places |= {f"redis:{k}": _found(v) for k, v in _redis_values(redis_url).items()}
-        places["log:web"] = _found(self.log_buffer.getvalue().encode())
-        places["log:workers"] = _found(self.logs().encode())
-        return {place: hits for place, hits in places.items() if hits}
+        return scan(self.app, redis_url, self.log_buffer.getvalue(), self.logs())
+
+
+def scan(app, redis_url: str, web_log: str, worker_log: str) -> dict[str, list[str]]:
+    """Where a plaintext copy of the buyer's data sits: {place: fragments found}."""
+    db.session.remove()  # no transaction of the test holds pages back
+    places = {f"sqlite:{n}": _found(b) for n, b in _sqlite_bytes(app).items()}
+    places |= {f"redis:{k}": _found(v) for k, v in _redis_values(redis_url).items()}
+    places["log:web"] = _found(web_log.encode())
+    places["log:workers"] = _found(worker_log.encode())
+    return {place: hits for place, hits in places.items() if hits}
 
 
 @pytest.fixture
-def trip(app_factory, emulator, amazon_server, redis_url):  # noqa: F811
+def web_log():
+    """The web process's log, as its handler writes it (JSON lines, secrets masked)."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger("crossport").addHandler(handler)
+    yield buffer
+    logging.getLogger("crossport").removeHandler(handler)
+
+
+@pytest.fixture
+def trip(app_factory, emulator, amazon_server, redis_url, web_log):  # noqa: F811
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
     ext = emulator.server.app.extensions["shopify_emulator"]
@@ -181,14 +203,9 @@ def trip(app_factory, emulator, amazon_server, redis_url):  # noqa: F811
         amazon_consent_url=f"{amazon.url}/{{region}}/apps/authorize/consent",
         spapi_rate_speedup=SPEEDUP,
     )
-    # the web process's log, as its handler writes it (JSON lines, secrets masked)
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(JsonFormatter())
-    logging.getLogger("crossport").addHandler(handler)
     server = serve_in_thread(app, port=port)
     with app.app_context():
-        trip = Trip(app, public_url, emulator.url, amazon, buffer)
+        trip = Trip(app, public_url, emulator.url, amazon, web_log)
         trip.workers = [start_worker(app.config["SETTINGS"])]
         yield trip
         for worker in trip.workers:
@@ -197,7 +214,6 @@ def trip(app_factory, emulator, amazon_server, redis_url):  # noqa: F811
         ext["sender"].flush(2)
         db.session.remove()
         db.engine.dispose()
-    logging.getLogger("crossport").removeHandler(handler)
     server.stop()
 
 
@@ -402,3 +418,63 @@ def test_events_recorded_before_keep_no_buyer_after_the_migration(tmp_path):
         {"id": 5, "order_id": 1001, "status": "success"},
         {"shop_domain": SHOP, "customer": {"id": 7}, "orders_to_redact": [1]},
     ]
+
+
+@pytest.mark.slow
+def test_no_plaintext_buyer_data_after_a_woocommerce_order_journey(world, redis_url, web_log):
+    """The same on WooCommerce: the order goes into the store with the buyer's billing and
+    shipping addresses, the store adds tracking, and its order.updated delivery (the whole
+    order, addresses included) comes back; no plaintext copy stays anywhere."""
+    world.start_workers(1)
+    import_and_map(world)
+    account = db.session.query(AmazonAccount).filter_by(shop_id=world.shop_id, region="NA").one()
+    sku = db.session.query(VariantSnapshot.sku).filter(VariantSnapshot.sku != "").first()[0]
+    order = world.amazon.control(
+        "POST",
+        "orders",
+        json={
+            "seller_id": world.seller_id,
+            "marketplace_id": US,
+            "fulfillment_channel": "MFN",
+            "items": [{"sku": sku, "quantity": 1, "price": "25.00"}],
+            "address": ADDRESS,
+            "buyer": {"BuyerEmail": EMAIL, "BuyerName": ADDRESS["Name"]},
+        },
+    )
+    amazon_id = order["AmazonOrderId"]
+    enqueue("jobs.orders.import_orders", account.id, queue="orders", shop_id=world.shop_id)
+    wait_for(
+        lambda: (
+            db.session.query(OrderLink)
+            .filter_by(amazon_order_id=amazon_id, state="created")
+            .first()
+        ),
+        120,
+        message=world.worker_logs,
+    )
+    (store_order,) = [
+        o
+        for o in world.store.control("orders", method="GET")
+        if {m["key"]: m["value"] for m in o.get("meta_data", [])}.get("_crossport_amazon_order_id")
+        == amazon_id
+    ]
+    assert _found(json.dumps(store_order["shipping"]).encode()), store_order["shipping"]
+    world.store.control(
+        f"orders/{store_order['id']}/tracking",
+        {"tracking_provider": "UPS", "tracking_number": "1Z999AA10123456784"},
+    )
+    wait_for(
+        lambda: world.amazon.control("GET", f"orders/{amazon_id}")["shipments"],
+        60,
+        message=world.worker_logs,
+    )
+    wait_for(
+        lambda: (
+            db.session.query(WebhookEvent)
+            .filter(WebhookEvent.topic == "order.updated", WebhookEvent.status == "done")
+            .first()
+        ),
+        60,
+        message=world.worker_logs,
+    )
+    assert scan(world.app, redis_url, web_log.getvalue(), world.worker_logs()) == {}
