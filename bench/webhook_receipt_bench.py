@@ -7,8 +7,9 @@ GET /health through the same server (a database and Redis round trip) measured i
 
 Crossport's web app runs as production runs it (gunicorn, see the Procfile) on a SQLite file;
 no worker runs, so what is measured is the receipt only. WooCommerce waits 5 s for an answer
-and disables a webhook after five failures in a row: receipts must stay far below that under a
-burst, which is what the concurrent rows show.
+and disables a webhook at the 7th failure in a row (a real WooCommerce 11 store, captures in
+../shared/specs/woocommerce/captures): receipts must stay far below that under a burst, which
+is what the concurrent rows show.
 """
 
 from __future__ import annotations

@@ -214,7 +214,10 @@ def build_rest(state: StoreState, sender: WebhookSender) -> Blueprint:
     def create_order():
         with state.lock:
             order = orders.create_order(state, body())
+            # A REST-created order sends order.created and order.updated
+            # (captures/webhooks/scenario-order-created-us.json).
             state.emit("order.created", order["id"])
+            state.emit("order.updated", order["id"])
             return jsonify(public(state, order, "order")), 201
 
     @bp.get("/orders/<int:ident>")

@@ -108,6 +108,13 @@ def public_webhook(state: StoreState, hook: Webhook) -> dict:
     }
 
 
+def php_json(payload: dict) -> bytes:
+    """The body as WordPress's wp_json_encode writes it: compact, non-ASCII as \\uXXXX and "/"
+    escaped as "\\/" (captures/webhooks/*: "https:\\/\\/shop.test\\/..."), so receivers verify
+    the signature over the bytes as sent, never over a re-encoding."""
+    return json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
+
+
 def signature(body: bytes, secret: str) -> str:
     """X-WC-Webhook-Signature: base64 of the HMAC-SHA256 of the raw body."""
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
@@ -223,7 +230,7 @@ class WebhookSender:
                 hook = self.state.webhooks.get(hook_id)
                 if hook is None or hook.status != "active":
                     return
-                body = json.dumps(self._payload(topic, resource_id), separators=(",", ":")).encode()
+                body = php_json(self._payload(topic, resource_id))
                 secret, url = hook.secret, hook.delivery_url
             status = self._post(hook_id, topic, url, secret, body, plan)
             self._account(hook_id, topic, resource_id, status)
@@ -242,9 +249,14 @@ class WebhookSender:
         resource, _, event = topic.partition(".")
         # WooCommerce's delivery id is wp_hash(id . time()): the same within a second.
         delivery = hashlib.md5(f"{hook_id}{int(time.time())}".encode()).hexdigest()
+        # As a WooCommerce 11.0.1 store on WordPress 7.1 sends it (every delivery in
+        # captures/webhooks/scenario-*.json).
         headers = {
+            "User-Agent": "WooCommerce/11.0.1 Hookshot (WordPress/7.1)",
+            "Accept": "*/*",
+            "Accept-Encoding": "deflate, gzip, br, zstd",
             "Content-Type": "application/json",
-            "User-Agent": "WooCommerce/9.4.0 Hookshot (WordPress/6.7)",
+            "Connection": "close",
             "X-WC-Webhook-Source": self.state.base() + "/",
             "X-WC-Webhook-Topic": topic,
             "X-WC-Webhook-Resource": resource,

@@ -379,3 +379,31 @@ def test_a_variation_on_its_parents_stock_shows_and_sells_the_parents_stock(
         (parent["id"], "variable", 11)
     ]
     assert client.get(f"products/{variation['id']}")["stock_quantity"] == 11
+
+
+def test_a_rest_order_is_delivered_created_and_updated_as_the_store_sends_it(
+    captures, store, client, receiver
+):
+    real = _capture(captures, "webhooks/scenario-order-created-us.json")["deliveries"]
+    real_orders = [d for d in real if dict(d["headers"])["X-WC-Webhook-Resource"] == "order"]
+    assert [dict(d["headers"])["X-WC-Webhook-Topic"] for d in real_orders] == [
+        "order.created",
+        "order.updated",
+    ]
+    real_headers = dict(real_orders[0]["headers"])
+    _hook(client, receiver, "order.created")
+    _hook(client, receiver, "order.updated")
+    order = client.post("orders", {"line_items": [{"sku": "CP-001", "quantity": 1}]})
+    store.wait()
+    ours = [r for r in receiver.requests if r["headers"].get("X-Wc-Webhook-Resource") == "order"]
+    assert sorted(r["headers"]["X-Wc-Webhook-Topic"] for r in ours) == [
+        "order.created",
+        "order.updated",
+    ]
+    for request in ours:
+        for name in ("User-Agent", "Accept", "Accept-Encoding", "Content-Type", "Connection"):
+            assert request["headers"][name] == real_headers[name], name
+        # JSON as WordPress writes it: every "/" escaped, so the bytes signed are the bytes sent
+        for raw in (request["body"].decode(), real_orders[0]["body_raw"]):
+            assert "\\/" in raw and "/" not in raw.replace("\\/", "")
+        assert json.loads(request["body"])["id"] == order["id"]
