@@ -63,7 +63,9 @@ def test_a_token_signed_by_the_plugin_verifies_in_python():
 def test_a_token_with_another_key_issuer_age_or_no_capability_is_refused():
     token = _php_token("https://store.example", KEY)
     with pytest.raises(InvalidPluginToken):
-        decode_plugin_token(token, "another-key-0123456789abcdefghijklmnopqrstuvwxyz", "https://store.example")
+        decode_plugin_token(
+            token, "another-key-0123456789abcdefghijklmnopqrstuvwxyz", "https://store.example"
+        )
     with pytest.raises(InvalidPluginToken):
         decode_plugin_token(token, KEY, "https://other.example")
     old = _php_token("https://store.example", KEY, now=int(time.time()) - 400)
@@ -98,3 +100,34 @@ def test_the_emulated_admin_page_embeds_crossport_with_a_valid_token(connected, 
     assert verify_plugin_token(token, replay_guard=redis_replay_guard).shop_id == shop.id
     with pytest.raises(InvalidPluginToken):
         verify_plugin_token(token, replay_guard=redis_replay_guard)
+
+
+def test_the_plugin_gives_no_recipient_to_customer_emails_of_amazon_orders():
+    """The second guard behind orders created without a billing e-mail: WooCommerce filters
+    each e-mail's recipient through woocommerce_email_recipient_{id} (WC_Email::get_recipient)
+    and sends nothing to an empty one."""
+    script = (
+        "define('ABSPATH', '/'); $filters = array();"
+        "function add_filter($h, $cb, $p = 10, $n = 1) { $GLOBALS['filters'][$h] = $cb; }"
+        "class Order { public $meta; function __construct($m) { $this->meta = $m; }"
+        " function get_meta($k) { return $this->meta[$k] ?? ''; } }"
+        f"require {json.dumps(str(PLUGIN / 'includes' / 'amazon-orders.php'))};"
+        "$amazon = new Order(array('_crossport_amazon_order_id' => '111-1'));"
+        "$own = new Order(array());"
+        "$out = array();"
+        "foreach (array('customer_processing_order', 'customer_completed_order',"
+        " 'customer_note', 'new_order') as $id) {"
+        " $f = $GLOBALS['filters']['woocommerce_email_recipient_' . $id] ?? null;"
+        " $out[$id] = array($f ? $f('buyer@x', $amazon) : 'buyer@x',"
+        " $f ? $f('buyer@x', $own) : 'buyer@x'); }"
+        "echo json_encode($out);"
+    )
+    done = subprocess.run(
+        [PHP, "-r", script], capture_output=True, text=True, timeout=20, check=True
+    )
+    assert json.loads(done.stdout) == {
+        "customer_processing_order": ["", "buyer@x"],
+        "customer_completed_order": ["", "buyer@x"],
+        "customer_note": ["", "buyer@x"],
+        "new_order": ["buyer@x", "buyer@x"],  # the admin's e-mail is not the buyer's
+    }

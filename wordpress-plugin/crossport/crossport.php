@@ -21,6 +21,7 @@ const CROSSPORT_PLUGIN_FILE = __FILE__;
 require_once __DIR__ . '/includes/token.php';
 require_once __DIR__ . '/includes/connection.php';
 require_once __DIR__ . '/includes/token-bridge.php';
+require_once __DIR__ . '/includes/amazon-orders.php';
 
 /**
  * Crossport's base URL: the `crossport_url` option, else the CROSSPORT_URL constant.
