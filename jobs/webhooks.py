@@ -123,12 +123,16 @@ def _skus_of_variation(event: WebhookEvent) -> list[str]:
     """A WooCommerce variation's own SKU (its siblings did not change): as the snapshot knows
     it, and as the delivery names it (a variation not yet snapshotted, or a new SKU)."""
     variation_id = str(event.payload.get("id", "")) or event.resource_id
-    skus = [
-        sku
-        for (sku,) in db.session.query(VariantSnapshot.sku).filter(
-            VariantSnapshot.shop_id == event.shop_id, VariantSnapshot.external_id == variation_id
+    rows = (  # through the parent: variants are indexed by product, not by their own id
+        db.session.query(VariantSnapshot.sku)
+        .join(ProductSnapshot, ProductSnapshot.id == VariantSnapshot.product_id)
+        .filter(
+            ProductSnapshot.shop_id == event.shop_id,
+            ProductSnapshot.external_id == variation_parent(event.payload),
+            VariantSnapshot.external_id == variation_id,
         )
-    ]
+    )
+    skus = [sku for (sku,) in rows]
     named = str(event.payload.get("sku") or "").strip()
     return skus + [named] if named and named not in skus else skus
 
