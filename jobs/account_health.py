@@ -15,6 +15,7 @@ from datetime import timedelta
 from core.db import db, utcnow
 from core.models import AccountHealth, Alert, AmazonAccount, JobRun, TargetMarketplace
 from core.times import parse_utc
+from integrations.amazon.clock import amazon_wait
 from integrations.amazon.errors import AmazonApiError
 from integrations.amazon.reports import MarketplacePerformance, ReportFormatError
 from jobs.alerts import raise_alert
@@ -133,7 +134,7 @@ def _next_poll(account: AmazonAccount, run: JobRun, polls: int) -> None:
         job_id=f"account-health:{account.id}:{run.id}:poll",
         title="Check Amazon account health reports",
         shop_id=account.shop_id,
-        delay_seconds=min(MAX_POLL_DELAY, 2 + 2 * polls),
+        delay_seconds=amazon_wait(min(MAX_POLL_DELAY, 2 + 2 * polls)),
     )
     # The reaper of abandoned runs follows the job that carries the run on.
     run.rq_job_id = job.id

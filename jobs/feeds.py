@@ -6,6 +6,7 @@ import logging
 
 from core.db import db, utcnow
 from core.models import Listing, Submission
+from integrations.amazon.clock import amazon_wait
 from integrations.amazon.ratelimit import WaitTooLong
 from jobs.alerts import raise_alert
 from jobs.amazon import seller_for
@@ -31,7 +32,7 @@ def poll_feed(submission_id: int) -> str:
         submission.report = {**(submission.report or {}), "polls": polls}
         db.session.commit()
         # Feeds take minutes to hours; poll quickly at first, then once a minute.
-        _poll_again(submission, min(MAX_POLL_DELAY, 2 * polls))
+        _poll_again(submission, amazon_wait(min(MAX_POLL_DELAY, 2 * polls)))
         return status
     report = {}
     if feed.get("resultFeedDocumentId"):
@@ -83,7 +84,7 @@ def record_patch_feed(
     )
     db.session.add(submission)
     db.session.commit()
-    enqueue_feed_poll(submission.id, shop_id, delay_seconds=2)
+    enqueue_feed_poll(submission.id, shop_id, delay_seconds=amazon_wait(2))
     return submission
 
 
@@ -125,7 +126,9 @@ def apply_report(submission: Submission, status: str, report: dict) -> None:
             f"({submission.message_count} listings); they were not changed.",
         )
     db.session.commit()
-    request_status_refresh(submission.shop_id, submission.marketplace_id, delay_seconds=2)
+    request_status_refresh(
+        submission.shop_id, submission.marketplace_id, delay_seconds=amazon_wait(2)
+    )
 
 
 def _apply_patch_report(submission: Submission, status: str, report: dict, issues_by_sku) -> None:

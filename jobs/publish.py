@@ -11,6 +11,7 @@ import logging
 
 from core.db import db, utcnow
 from core.models import JobRun, Listing, ProductSnapshot, Shop, Submission, TargetMarketplace
+from integrations.amazon.clock import amazon_wait
 from jobs.amazon import seller_for
 from jobs.feed_batches import FeedBatcher
 from jobs.feed_window import wait_for_feed_slot
@@ -81,7 +82,7 @@ def _publish(run: JobRun, shop: Shop) -> str:
             sent, rejected = _send_single(shop, target, valid, listings, run)
             summary["sent"] += sent
             summary["rejected"] += rejected
-            request_status_refresh(shop.id, target.marketplace_id, delay_seconds=2)
+            request_status_refresh(shop.id, target.marketplace_id, delay_seconds=amazon_wait(2))
         else:
             feeds = _send_feeds(shop, target, valid, listings)
             summary["feeds"] += feeds
@@ -292,7 +293,7 @@ def _send_feeds(
             row.payload, row.status, row.submission_id = payload, "submitted", submission.id
             row.quantity_sent = published_quantity(payload)  # reset if the feed refuses it
         db.session.commit()
-        enqueue_feed_poll(submission.id, shop.id, delay_seconds=2)
+        enqueue_feed_poll(submission.id, shop.id, delay_seconds=amazon_wait(2))
     return len(batcher.finished)
 
 
