@@ -63,7 +63,7 @@ def kept_payload(payload) -> dict:
     for name, value in payload.items():
         if name in KEPT_BY_ID and isinstance(value, dict):
             if isinstance(value.get("id"), _SCALAR):
-                kept[name] = {"id": value["id"]}
+                kept[name] = {"id": value.get("id")}  # an object without an id: {"id": None}
         elif name not in KEPT_FIELDS:
             continue
         elif isinstance(value, _SCALAR):
