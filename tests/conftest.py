@@ -128,3 +128,17 @@ def specs_dir() -> Path:
     from tests.support.specs import specs_path
 
     return specs_path()
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (make test's second run) only the tests that use a database run: those whose
+    fixtures include `database_url`. The others never reach a database, or build their own
+    SQLite one, so a second run could not behave differently; they ran in the SQLite run."""
+    if TEST_DB != "postgres":
+        return
+    keep, skip = [], []
+    for item in items:
+        (keep if "database_url" in getattr(item, "fixturenames", ()) else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep
