@@ -7,42 +7,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from marshmallow import ValidationError
 
 from mapping.attributes import AttributeMapper
 from mapping.canonical import load_product
 from mapping.compliance import compliance_hints
 from mapping.fx import RatesTable
+from mapping.listing_plan import ListingPlan
 from mapping.marketplaces import Marketplace, marketplace
 from mapping.messages import N_, say
 from mapping.offers import offer_attributes
 from mapping.parents import build_parent
 from mapping.payloads import LISTING, OFFER_ATTRIBUTES, OFFER_ONLY, offer_only_attributes, put_body
-from mapping.pricing import PriceBreakdown
-from mapping.problems import ERROR, Problem
+from mapping.problems import Problem
 from mapping.profiles import MappingProfile, explain_missing
 from mapping.schema_validation import ProductTypeSchema
 from mapping.texts import Texts, texts_for
 from mapping.variations import VariationFamily, child_attributes, plan_family
-
-
-@dataclass
-class ListingPlan:
-    """What would be sent for one SKU in one marketplace, and what stops it."""
-
-    sku: str
-    marketplace_id: str
-    payload: dict
-    problems: list[Problem] = field(default_factory=list)
-    price_breakdown: PriceBreakdown | None = None
-    hints: list[Problem] = field(default_factory=list)
-    role: str = "single"  # "single", "parent" or "child"
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == ERROR for p in self.problems)
 
 
 def _data_problems(error: ValidationError, market_id: str) -> list[Problem]:

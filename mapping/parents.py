@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mapping.attributes import AttributeMapper
+from mapping.listing_plan import ListingPlan
 from mapping.marketplaces import Marketplace
 from mapping.payloads import OFFER_ATTRIBUTES, put_body
 from mapping.profiles import MappingProfile, explain_missing
 from mapping.schema_validation import ProductTypeSchema
 from mapping.texts import texts_for
 from mapping.variations import VariationFamily, parent_attributes
-
-if TYPE_CHECKING:
-    from mapping.listing import ListingPlan
 
 # Facts that belong to one variant, never to the family's parent.
 VARIANT_ONLY = frozenset(
@@ -77,8 +73,6 @@ def build_parent(
             attributes = related
             found = schema.validate(attributes, market.id)
     problems += [explain_missing(p, rules) for p in found] + family.problems
-    from mapping.listing import ListingPlan  # the plan type lives with build_listing
-
     return ListingPlan(
         family.parent_sku,
         market.id,
