@@ -83,10 +83,30 @@ def build_spec(app: Flask) -> dict:
         paths.setdefault(path, {})[operation.method] = doc
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
-    document = spec.to_dict()
+    document = _numbers_as_numbers(spec.to_dict())
     document["servers"] = [{"url": "/"}]
     assert all(p.startswith(prefix) for p in document["paths"])
     return document
+
+
+def _numbers_as_numbers(node):
+    """apispec writes the bounds and default of a Decimal(as_string=True) field as that field
+    serializes them ("1000"), which makes the document invalid (a number's `maximum` must be a
+    number, as schemathesis reports); give them back as numbers."""
+    if isinstance(node, list):
+        return [_numbers_as_numbers(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    fixed = {key: _numbers_as_numbers(value) for key, value in node.items()}
+    if fixed.get("type") in ("number", "integer"):
+        for key in ("minimum", "maximum", "default"):
+            if isinstance(fixed.get(key), str):
+                try:
+                    number = float(fixed[key])
+                except ValueError:
+                    continue
+                fixed[key] = int(number) if number.is_integer() else number
+    return fixed
 
 
 @bp.get("/api/openapi.json")
