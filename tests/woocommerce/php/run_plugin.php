@@ -23,6 +23,9 @@ function add_action( $hook, $callback, $priority = 10 ) {
 	$GLOBALS['hooks'][]            = $hook;
 	$GLOBALS['actions'][ $hook ][] = $callback;
 }
+function add_filter( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
+	add_action( $hook, $callback, $priority );
+}
 function do_action( $hook ) {
 	foreach ( $GLOBALS['actions'][ $hook ] ?? array() as $callback ) {
 		$callback();
