@@ -12,7 +12,6 @@ one-time `handoff` code (web/page_handoff.py), each exchanged at once.
 from __future__ import annotations
 
 import functools
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db
 from core.models import Shop, User
+from integrations.woocommerce import plugin_token
 
 ROLE_ORDER = {"viewer": 0, "editor": 1, "admin": 2, "owner": 3}
 # Page tokens of our own: the same small clock leeway as Shopify's session tokens.
@@ -80,12 +80,9 @@ def verify_woocommerce_plugin_token(token: str) -> Identity:
     its jti is remembered in Redis, so a token seen before is refused wherever it is replayed.
     """
     try:
-        module = importlib.import_module("integrations.woocommerce.plugin_token")
-    except ImportError:
-        raise AuthError("token_invalid", "WooCommerce plugin tokens are not supported") from None
-    try:
-        found = module.verify_plugin_token(token, replay_guard=module.redis_replay_guard)
-    except module.InvalidPluginToken as exc:
+        guard = plugin_token.redis_replay_guard
+        found = plugin_token.verify_plugin_token(token, replay_guard=guard)
+    except plugin_token.InvalidPluginToken as exc:
         code = "token_expired" if "expired" in str(exc).lower() else "token_invalid"
         raise AuthError(code, f"the plugin token is refused: {exc}") from None
     claims = found.claims
