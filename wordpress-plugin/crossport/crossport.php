@@ -22,6 +22,8 @@ require_once __DIR__ . '/includes/token.php';
 require_once __DIR__ . '/includes/connection.php';
 require_once __DIR__ . '/includes/token-bridge.php';
 require_once __DIR__ . '/includes/amazon-orders.php';
+require_once __DIR__ . '/includes/webhook-delivery.php';
+require_once __DIR__ . '/includes/order-tracking.php';
 
 /**
  * Crossport's base URL: the `crossport_url` option, else the CROSSPORT_URL constant.
@@ -107,7 +109,8 @@ add_action(
 	99
 );
 
-// Declare compatibility with WooCommerce's order tables (HPOS): the plugin touches no orders.
+// Declare compatibility with WooCommerce's order tables (HPOS): the tracking box (includes/
+// order-tracking.php) reads and writes order meta through WC_Order only.
 add_action(
 	'before_woocommerce_init',
 	static function () {
