@@ -34,12 +34,14 @@ def create_emulator(
     app = Flask(__name__)
     state = StoreState(site_url)
     state.auto_approve = auto_approve
-    sender = WebhookSender(state, timeout=webhook_timeout)
     config = {
         "crossport_url": (
             crossport_url or os.environ.get("CROSSPORT_PUBLIC_URL") or "http://127.0.0.1:5000"
         ).rstrip("/")
     }
+    sender = WebhookSender(
+        state, timeout=webhook_timeout, crossport_url=lambda: config["crossport_url"]
+    )
     app.extensions["wc_state"] = state
     app.extensions["wc_sender"] = sender
 
@@ -52,6 +54,14 @@ def create_emulator(
             state.site_url = request.host_url.rstrip("/")
             if seed:
                 seed_demo(state)
+
+    @app.after_request
+    def _shutdown(response):
+        # PHP's `shutdown` of the request: synchronous deliveries, then WP-Cron if it is due
+        # (delivery_timing.py). A control call stands for a wp-admin save or a sale, so its
+        # synchronous deliveries go too, but it does not spawn the runner: /_sandbox/traffic does.
+        sender.shutdown(request.path, traffic=not request.path.startswith("/_sandbox/"))
+        return response
 
     app.register_blueprint(build_rest(state, sender))
     app.register_blueprint(build_wc_auth(state, http_callback_hosts))

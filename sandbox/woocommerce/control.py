@@ -29,9 +29,16 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
 
     @bp.post("/reset")
     def reset():
+        sender.timing.reset()
         sender.wait_idle(5)
         state.reset()
         return jsonify({"ok": True})
+
+    @bp.post("/traffic")
+    def traffic():
+        """A front-page view at a moment the queue runner is due: WP-Cron runs the held
+        deliveries (captures/webhooks/scenario-product-updated-simple.json)."""
+        return jsonify({"released": sender.run_queue("/", forced=True)})
 
     @bp.post("/seed")
     def seed():
@@ -49,7 +56,18 @@ def build_control(state: StoreState, sender: WebhookSender, config: dict) -> Blu
                 config["crossport_url"] = data["crossport_url"].rstrip("/")
             if "taxes" in data:  # {"enabled", "prices_include_tax", "rates": [...] | "capture"}
                 state.tax.configure(data["taxes"])
-        return jsonify({"auto_approve": state.auto_approve, "taxes": state.tax.view(), **config})
+        try:  # webhook_delivery, plugin_sync_delivery, runner_interval_seconds
+            sender.timing.configure(data)
+        except (TypeError, ValueError) as exc:
+            return jsonify({"code": "sandbox_invalid_config", "message": str(exc)}), 400
+        return jsonify(
+            {
+                "auto_approve": state.auto_approve,
+                "taxes": state.tax.view(),
+                **sender.timing.view(),
+                **config,
+            }
+        )
 
     @bp.get("/emails")
     def emails():

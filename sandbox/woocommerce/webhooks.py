@@ -9,7 +9,9 @@ ping was not answered 200 keeps `pending_delivery`, and the store sends the ping
 time it saves the webhook while active: after each failed delivery and each REST update.
 
 Deliveries run in the background, as WooCommerce runs them through Action Scheduler (wp-cron):
-a few runners take queued deliveries one after another. WooCommerce's default is a single batch
+a few runners take queued deliveries one after another. When they leave (at once, held until
+traffic as a real store holds them, or synchronously for the Crossport plugin's webhooks) is
+delivery_timing.py's business. WooCommerce's default is a single batch
 runner (`action_scheduler_queue_runner_concurrent_batches`); the emulator runs RUNNERS, enough
 to reorder deliveries and to press the receiver harder than a real store would, but never a
 thread per delivery, which no store does and which turns a bulk stock edit into a flood.
@@ -26,8 +28,10 @@ import threading
 import time
 
 import requests
+from flask import g, has_request_context
 
 from sandbox.woocommerce.catalog import RestError, product_view, public
+from sandbox.woocommerce.delivery_timing import DeliveryTiming
 from sandbox.woocommerce.state import StoreState, Webhook, wc_time
 
 TOPICS = {
@@ -126,9 +130,17 @@ RUNNERS = 4
 class WebhookSender:
     """Delivers events from a queue in RUNNERS background threads (so delays reorder them)."""
 
-    def __init__(self, state: StoreState, timeout: float = 5.0, runners: int = RUNNERS) -> None:
+    def __init__(
+        self,
+        state: StoreState,
+        timeout: float = 5.0,
+        runners: int = RUNNERS,
+        crossport_url=lambda: "",
+    ) -> None:
         self.state = state
         self.timeout = timeout
+        self.timing = DeliveryTiming()
+        self.crossport_url = crossport_url  # callable: the plugin's crossport_url option
         self.pending = 0
         self.idle = threading.Condition()
         self.queue: queue.Queue = queue.Queue()
@@ -188,7 +200,39 @@ class WebhookSender:
                     faults.fail_next -= 1
                     plan["fail"] = faults.fail_status or 500
                 for _ in range(plan["copies"]):
-                    self._start(hook.id, topic, resource_id, plan)
+                    self._schedule(hook, topic, resource_id, plan)
+
+    def _schedule(self, hook: Webhook, topic: str, resource_id: int, plan: dict) -> None:
+        """Send now (background runners), at the request's shutdown (the Crossport plugin's
+        synchronous delivery) or when traffic runs the queue (delivery_timing.py)."""
+        if has_request_context() and self.timing.synchronous(
+            hook.delivery_url, self.crossport_url()
+        ):
+            g.setdefault("wc_shutdown_deliveries", []).append(
+                (hook.id, topic, resource_id, {**plan, "run_by": "sync"})
+            )
+        elif self.timing.mode == "on_traffic":
+            self.timing.hold(hook.id, topic, resource_id, plan)
+        else:
+            self._start(hook.id, topic, resource_id, plan)
+
+    def shutdown(self, path: str, traffic: bool = True) -> None:
+        """The end of a request to the store (PHP `shutdown`): the synchronous deliveries it
+        queued are sent now, before its response leaves (scenario-sync-delivery), then the
+        request spawns a queue runner if one is due (scenario-async-after-sync-removed)."""
+        for delivery in g.pop("wc_shutdown_deliveries", []):
+            with self.idle:
+                self.pending += 1
+            self._deliver(*delivery)
+        if traffic:
+            self.run_queue(path)
+
+    def run_queue(self, path: str, forced: bool = False) -> int:
+        """Traffic reached the store: hand what a runner takes now to the runners."""
+        taken = self.timing.traffic(path, forced=forced)
+        for (hook_id, topic, resource_id), plan, run_by in taken:
+            self._start(hook_id, topic, resource_id, {**plan, "run_by": run_by})
+        return len(taken)
 
     def _start(self, hook_id: int, topic: str, resource_id: int, plan: dict) -> None:
         with self.idle:
@@ -233,7 +277,7 @@ class WebhookSender:
                 body = php_json(self._payload(topic, resource_id))
                 secret, url = hook.secret, hook.delivery_url
             status = self._post(hook_id, topic, url, secret, body, plan)
-            self._account(hook_id, topic, resource_id, status)
+            self._account(hook_id, topic, resource_id, status, plan.get("run_by", "runner"))
         finally:
             with self.idle:
                 self.pending -= 1
@@ -273,7 +317,9 @@ class WebhookSender:
             return f"error: {exc.__class__.__name__}"
         return plan["fail"] or answer.status_code
 
-    def _account(self, hook_id: int, topic: str, resource_id: int, status: int | str) -> None:
+    def _account(
+        self, hook_id: int, topic: str, resource_id: int, status: int | str, run_by: str
+    ) -> None:
         with self.state.lock:
             self.state.deliveries.append(
                 {
@@ -281,6 +327,8 @@ class WebhookSender:
                     "topic": topic,
                     "resource_id": resource_id,
                     "status": status,
+                    "run_by": run_by,  # as Action Scheduler's log says, or "sync"/"runner"
+                    "sent_at": time.time(),
                 }
             )
             hook = self.state.webhooks.get(hook_id)
