@@ -165,9 +165,10 @@ def build_admin(state: StoreState, config: dict) -> Blueprint:
         else:
             token = plugin_token(store, key)
             src = f"{crossport}/app?wc_token={token}"
+            # Double quotes, as the plugin writes it (crossport.php, crossport_render_page()).
             body = (
-                f"<iframe id='crossport-app' src='{escape(src)}' style='width:100%;"
-                "height:80vh;border:0'></iframe>"
+                f'<iframe id="crossport-app" src="{escape(src)}" style="width:100%;'
+                'height:80vh;border:0"></iframe>'
                 f"<p><a href='{escape(connect)}'>Reconnect</a></p>{token_bridge()}"
             )
         return _page("Crossport", body)

@@ -40,7 +40,9 @@ class Seller:
     def open_crossport(self) -> dict:
         """wp-admin → WooCommerce → Crossport: the iframe carries the plugin's signed token."""
         admin = self.browser.get(f"{self.store.url}/wp-admin/admin.php?page=crossport", timeout=30)
-        src = html.unescape(re.search(r"id='crossport-app' src='([^']+)'", admin.text).group(1))
+        # the plugin writes id="crossport-app" src="…"; either quote style is HTML
+        found = re.search(r"""id=(["'])crossport-app\1 src=(["'])(.+?)\2""", admin.text)
+        src = html.unescape(found.group(3))
         page = self.browser.get(src, timeout=30).text
         boot = json.loads(page.split('id="crossport-boot">', 1)[1].split("</script>", 1)[0])
         assert boot["auth_error"] is None, boot

@@ -104,7 +104,10 @@ def _accepted(server_url: str, method: str, path: str, how: str, token: str) -> 
 def _open_as_administrator(store_url: str) -> dict:
     """wp-admin → WooCommerce → Crossport, as the emulated administrator (user 1)."""
     admin = requests.get(f"{store_url}/wp-admin/admin.php?page=crossport", timeout=30).text
-    src = html.unescape(re.search(r"id='crossport-app' src='([^']+)'", admin).group(1))
+    # the plugin writes id="crossport-app" src="…"; either quote style is HTML
+    src = html.unescape(
+        re.search(r"""id=(["'])crossport-app\1 src=(["'])(.+?)\2""", admin).group(3)
+    )
     page = requests.get(src, timeout=30).text
     return json.loads(page.split('id="crossport-boot">', 1)[1].split("</script>", 1)[0])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 import requests
@@ -60,13 +61,40 @@ def test_the_approve_page_asks_before_granting(crossport, store):
     assert page.status_code == 200 and "Approve" in page.text
     assert store.control("keys", method="GET") == []
     assert db.session.scalars(db.select(Shop)).first() is None
-    # when the shop manager approves, the keys are sent and the store is connected
-    action = html.unescape(page.text.split("action='")[1].split("'")[0])
-    approved = requests.post(f"{store.url}{action}", timeout=30)
+    # when the shop manager clicks Approve (a GET link carrying wc_auth_nonce, as the real
+    # store's page: captures/wc-auth/approve-callback-200.json), the keys are sent and the
+    # store is connected
+    approve = _link(page.text, "wc-auth-approve")
+    assert (
+        approve.startswith(f"{store.url}/wc-auth/v1/access_granted/?")
+        and "wc_auth_nonce=" in approve
+    )
+    approved = requests.get(approve, timeout=30)
     assert approved.status_code == 200
     assert approved.url == f"{store.url}/wp-admin/admin.php?page=crossport"
     db.session.rollback()
     assert db.session.scalars(db.select(Shop)).one().connection.status == "connected"
+
+
+def _link(page: str, css_class: str) -> str:
+    """The href of the approve page's link with that class (the real page's markup)."""
+    match = re.search(rf'<a href="([^"]+)" class="[^"]*\b{css_class}\b', page)
+    assert match, page
+    return html.unescape(match.group(1))
+
+
+def test_the_approve_link_without_its_nonce_makes_no_key(crossport, store):
+    app, server = crossport
+    store.control("config", {"auto_approve": False})
+    approve = _link(connect_store(server.url, store).text, "wc-auth-approve")
+    for forged in (
+        re.sub(r"&wc_auth_nonce=[^&]+", "", approve),
+        re.sub(r"wc_auth_nonce=[^&]+", "wc_auth_nonce=0123456789", approve),
+    ):
+        answer = requests.get(forged, timeout=30, allow_redirects=False)
+        assert answer.status_code == 401 and "Invalid nonce verification" in answer.text
+    assert store.control("keys", method="GET") == []
+    assert db.session.scalars(db.select(StoreConnection)).first() is None
 
 
 def _callback(server, nonce: str, key: dict) -> requests.Response:
@@ -182,8 +210,12 @@ def test_denying_on_the_approve_page_connects_nothing(crossport, store):
     app, server = crossport
     store.control("config", {"auto_approve": False})
     page = connect_store(server.url, store)
-    deny = html.unescape(page.text.split("id='deny' href='")[1].split("'")[0])
-    answer = requests.get(f"{store.url}{deny}", timeout=30)
+    # Deny is a plain link to return_url?success=0&user_id=...: the store is not asked
+    calls = len(store.control("calls", method="GET"))
+    deny = _link(page.text, "wc-auth-deny")
+    assert deny.startswith(f"{server.url}/woocommerce/return?") and "success=0" in deny
+    answer = requests.get(deny, timeout=30)
+    assert len(store.control("calls", method="GET")) == calls
     assert answer.url.startswith(f"{server.url}/woocommerce/return?success=0")
     assert answer.status_code == 400
     assert store.control("keys", method="GET") == []
