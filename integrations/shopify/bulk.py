@@ -64,22 +64,28 @@ def group_products(lines: Iterator[dict]) -> Iterator[tuple[dict, list[dict]]]:
     not necessarily next to it (groupObjects: false), so the file is regrouped in memory."""
     products: dict[str, dict] = {}
     variants: dict[str, list[dict]] = {}
+    variant_by_id: dict[str, dict] = {}
     for line in lines:
         parent = line.pop("__parentId", None)
         if parent is None:
-            line.setdefault("images", {"nodes": []})
+            line.setdefault("media", {"nodes": []})
             line.setdefault("metafields", {"nodes": []})
             products[line["id"]] = line
             variants[line["id"]] = []
             continue
         product = products.get(parent)
         if product is None:
-            continue  # a grandchild: not part of this query
+            variant = variant_by_id.get(parent)
+            if variant is not None and "image" in line:  # the variant's media (MediaImage)
+                variant["media"]["nodes"].append(line)
+            continue
         if "/ProductVariant/" in str(line.get("id", "")):
+            line.setdefault("media", {"nodes": []})
             variants[parent].append(line)
+            variant_by_id[line["id"]] = line
         elif "namespace" in line:
             product["metafields"]["nodes"].append(line)
-        elif "url" in line:
-            product["images"]["nodes"].append(line)
+        elif "image" in line:  # a MediaImage of the product; other media select nothing
+            product["media"]["nodes"].append(line)
     for product_id, product in products.items():
         yield product, variants[product_id]

@@ -23,6 +23,9 @@ TIMEOUT = (5, 30)
 DEFAULT_COST = 50.0
 TRANSIENT_BACKOFF = (0.5, 1.0, 2.0, 4.0)
 MAX_THROTTLED_RETRIES = 50
+# Names the deprecated fields a query used (since 2025-04 the list of them, e.g. "Shop.products";
+# https://shopify.dev/changelog/graphql-return-actual-deprecation-reasons).
+DEPRECATED_HEADER = "X-Shopify-API-Deprecated-Reason"
 
 
 class ShopifyError(Exception):
@@ -131,6 +134,7 @@ class ShopifyGraphQL:
     def _post(self, name: str, body: dict, token: str):
         started = time.monotonic()
         status, payload, request_id, error = 0, {}, None, ""
+        deprecated = ""
         try:
             response = self.http.post(
                 self.url,
@@ -145,6 +149,16 @@ class ShopifyGraphQL:
             )
             status = response.status_code
             request_id = response.headers.get("X-Request-Id")
+            deprecated = response.headers.get(DEPRECATED_HEADER, "")
+            if deprecated:
+                # Shopify names the deprecated fields the document used: they go away in a later
+                # version, so the document must change before Crossport moves to it.
+                log.warning(
+                    "shopify deprecated fields in %s: %s",
+                    name,
+                    deprecated,
+                    extra={"shop": self.shop, "operation": name, "request_id": request_id},
+                )
             try:
                 payload = response.json()
             except ValueError:
@@ -155,10 +169,10 @@ class ShopifyGraphQL:
                 error = str(payload.get("errors", ""))[:300]
         except requests.RequestException as exc:
             error = type(exc).__name__
-        self._log(name, status, started, request_id, payload, error)
+        self._log(name, status, started, request_id, payload, error, deprecated)
         return status, payload, request_id, error
 
-    def _log(self, name, status, started, request_id, payload, error) -> None:
+    def _log(self, name, status, started, request_id, payload, error, deprecated="") -> None:
         if not self.log_calls:
             return
         errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
@@ -169,6 +183,13 @@ class ShopifyGraphQL:
         ]
         if status in (401, 0) or status >= 500:
             codes.append(f"HTTP_{status}")
+        message = (
+            error
+            or "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict))[:500]
+        )
+        if deprecated:
+            codes.append("DEPRECATED")
+            message = "; ".join(filter(None, [message, f"deprecated: {deprecated[:300]}"]))
         record_api_call(
             shop_id=self.shop_id,
             platform="shopify",
@@ -179,8 +200,7 @@ class ShopifyGraphQL:
             duration_ms=int((time.monotonic() - started) * 1000),
             request_id=request_id,
             error_codes=codes,
-            error_message=error
-            or "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict))[:500],
+            error_message=message,
         )
 
     def paginate(self, name: str, variables: dict, path: tuple[str, ...]) -> Iterator[dict]:

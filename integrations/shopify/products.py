@@ -20,6 +20,14 @@ def _nodes(conn) -> list:
     return [edge["node"] for edge in conn.get("edges") or []]
 
 
+def media_urls(conn) -> list[str]:
+    """The image URLs of a `media` connection (MediaImage { image { url } }; a video or 3D
+    model selects nothing and is skipped)."""
+    return [
+        (m.get("image") or {}).get("url") for m in _nodes(conn) if (m.get("image") or {}).get("url")
+    ]
+
+
 def metafield_value(mf: dict):
     kind, raw = mf.get("type", ""), mf.get("value")
     try:
@@ -100,7 +108,7 @@ def variant_to_canonical(
             for o in v.get("selectedOptions") or []
             if (o["name"], o["value"]) != DEFAULT_OPTION
         },
-        "image": (v.get("image") or {}).get("url"),
+        "image": next(iter(media_urls(v.get("media"))), None),
         "metafields": fields,
     }
 
@@ -140,7 +148,7 @@ def to_canonical(
             for o in node.get("options") or []
             if (o["name"], tuple(o["values"])) != (DEFAULT_OPTION[0], (DEFAULT_OPTION[1],))
         ],
-        "images": [img["url"] for img in _nodes(node.get("images")) if img.get("url")],
+        "images": media_urls(node.get("media")),
         "metafields": fields,
         "translations": texts,
         "variants": [variant_to_canonical(v, currency, fields, stock) for v in variants],

@@ -1,19 +1,22 @@
-"""POST /store/{shop}/admin/api/2026-07/graphql.json: token check, validation, cost throttling,
-execution against the shop's in-memory data."""
+"""POST /store/{shop}/admin/api/{version}/graphql.json: version, token check, validation, cost
+throttling (requested taken, the unused part refunded), execution against the shop's in-memory
+data; every answer carries X-Shopify-API-Version and X-Request-Id, and a query using a
+deprecated field or argument X-Shopify-API-Deprecated-Reason."""
 
 from __future__ import annotations
 
 import time
+import uuid
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from graphql import GraphQLError, OperationDefinitionNode, execute
 
+from sandbox.shopify.api_versions import served_version
 from sandbox.shopify.cost import MAX_QUERY_COST, query_cost
+from sandbox.shopify.deprecations import deprecations
 from sandbox.shopify.resolvers import Resolvers
 from sandbox.shopify.schema import document_errors, load_schema, parse_document
 from sandbox.shopify.state import EmulatorState
-
-API_VERSIONS = ("2026-07",)
 
 
 def build_admin_api(
@@ -21,8 +24,22 @@ def build_admin_api(
 ) -> Blueprint:
     bp = Blueprint("shopify_admin_api", __name__)
 
+    @bp.after_request
+    def _shopify_headers(response):
+        # Every Admin API answer names the version that ran it and the request's id, as Shopify's
+        # do (seen through @shopify/shopify-api, which reads both: X-Shopify-API-Version is
+        # the version actually served, https://shopify.dev/docs/api/usage/versioning;
+        # X-Request-Id is what Shopify support asks for).
+        response.headers["X-Request-Id"] = g.get("shopify_request_id") or str(uuid.uuid4())
+        if g.get("shopify_version"):
+            response.headers["X-Shopify-API-Version"] = g.shopify_version
+        if g.get("shopify_deprecations"):
+            response.headers["X-Shopify-API-Deprecated-Reason"] = ", ".join(g.shopify_deprecations)
+        return response
+
     @bp.post("/store/<shop>/admin/api/<version>/graphql.json")
     def graphql_endpoint(shop: str, version: str):
+        g.shopify_request_id = str(uuid.uuid4())
         body = request.get_json(silent=True) or {}
         token = request.headers.get("X-Shopify-Access-Token", "")
         query = body.get("query") or ""
@@ -34,7 +51,8 @@ def build_admin_api(
             token=token[-6:],
             operation=_operation_name(query, body),
         )
-        if version not in API_VERSIONS:
+        g.shopify_version = served_version(version)
+        if g.shopify_version is None:
             return jsonify(errors="Not Found"), 404
         grant = state.grants.get(token)
         if grant is None or grant.kind != "access" or grant.shop != shop or not grant.valid():
@@ -50,6 +68,7 @@ def build_admin_api(
         if errors:
             return jsonify(errors=errors)
         document = parse_document(query)
+        g.shopify_deprecations = deprecations(query)
         variables = body.get("variables") or {}
         op_name = body.get("operationName")
         st = state.shop(shop)
@@ -111,10 +130,12 @@ def build_admin_api(
         if result.errors:
             payload["errors"] = [_error(e) for e in result.errors]
         payload["data"] = result.data
+        actual = min(cost, query_cost(schema, document, variables, op_name, result.data or {}))
+        st.bucket.refund(cost - actual)  # the unused part of the requested cost goes back
         payload["extensions"] = {
             "cost": {
                 "requestedQueryCost": cost,
-                "actualQueryCost": cost,
+                "actualQueryCost": actual,
                 "throttleStatus": st.bucket.status(),
             }
         }

@@ -35,6 +35,19 @@ class CatalogViews:
             "height": 1200,
         }
 
+    def media_image(self, img: dict) -> dict:
+        """A product image as the MediaImage that Product.media and ProductVariant.media list
+        (2026-07 schema: Product.images and ProductVariant.image say "Use `media` instead.")."""
+        return {
+            "__typename": "MediaImage",
+            "id": gid("MediaImage", img["id"]),
+            "alt": img.get("altText"),
+            "mediaContentType": "IMAGE",
+            "status": "READY",
+            "image": self.image(img),
+            "preview": {"image": self.image(img), "status": "READY"},
+        }
+
     def product(self, p: dict) -> dict:
         shop = self.shop
         metafields, metafield = metafield_views(p, gid("Product", p["id"]))
@@ -49,20 +62,9 @@ class CatalogViews:
             ]
 
         def media(info, **page):
-            def media_view(img):
-                return {
-                    "__typename": "MediaImage",
-                    "id": gid("MediaImage", img["id"]),
-                    "alt": img.get("altText"),
-                    "mediaContentType": "IMAGE",
-                    "status": "READY",
-                    "image": self.image(img),
-                    "preview": {"image": self.image(img), "status": "READY"},
-                }
-
             page.pop("query", None)
             page.pop("sortKey", None)
-            return connection(images, media_view, info, key=lambda i: i["id"], **page)
+            return connection(images, self.media_image, info, key=lambda i: i["id"], **page)
 
         total = sum(shop.available(v["inventory_item_id"]) for v in variants)
         return {
@@ -149,6 +151,9 @@ class CatalogViews:
             "product": lambda info: self.product(product),
             "inventoryItem": lambda info: self.item(shop.items[v["inventory_item_id"]]),
             "image": lambda info, **_: self.image(image),
+            "media": lambda info, **page: connection(
+                [image] if image else [], self.media_image, info, key=lambda i: i["id"], **page
+            ),
             "metafields": metafields,
             "metafield": metafield,
             "translations": lambda info, locale, marketId=None: [],

@@ -6,7 +6,8 @@ schema beside the project (see docs/operations.md):
 
     python -m sandbox.shopify.schema_subset
 
-What it keeps: every type and field a document selects, all arguments of those fields (their
+What it keeps: every type and field a document selects (with Shopify's @deprecated marks), the
+deprecated fields of DEPRECATED_KEPT, all arguments of those fields (their
 defaults reach the emulator's resolvers), the input objects and enums those arguments need, in
 full, the scalar fields of each interface kept, and the interface fields an object must repeat.
 Descriptions are left out; the file says in its own words what it is.
@@ -27,6 +28,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     GraphQLUnionType,
     TypeInfo,
     TypeInfoVisitor,
@@ -54,6 +56,18 @@ HEADER = """\
 """
 
 BUILTIN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
+
+# Deprecated fields Crossport no longer sends (it reads `media` instead), kept so the emulator
+# still answers them as Shopify does, with X-Shopify-API-Deprecated-Reason
+# (tests/shopify/test_deprecations.py); collected like one more document.
+DEPRECATED_KEPT = """
+query DeprecatedKept {
+  product(id: "") {
+    images(first: 1) { nodes { url } edges { node { url } } pageInfo { hasNextPage endCursor } }
+    variants(first: 1) { nodes { image { url } } }
+  }
+}
+"""
 
 
 class _Usage:
@@ -128,7 +142,7 @@ def collect(schema: GraphQLSchema, sources: list[str]) -> _Usage:
     usage = _Usage(schema)
     usage.add_type(schema.query_type)
     usage.add_type(schema.mutation_type)
-    for source in sources:
+    for source in [*sources, DEPRECATED_KEPT]:
         info = TypeInfo(schema)
         visit(parse(source), TypeInfoVisitor(info, _Collector(info, usage)))
     usage.close_interfaces()
@@ -146,13 +160,13 @@ def _render_type(named: GraphQLNamedType, usage: _Usage) -> str:
     if isinstance(named, GraphQLScalarType):
         return f"scalar {named.name}\n"
     if isinstance(named, GraphQLEnumType):
-        values = "".join(f"  {value}\n" for value in named.values)
+        values = "".join(f"  {name}{_deprecated(value)}\n" for name, value in named.values.items())
         return f"enum {named.name} {{\n{values}}}\n"
     if isinstance(named, GraphQLUnionType):
         members = [t.name for t in named.types if t.name in usage.types]
         return f"union {named.name} = {' | '.join(members)}\n"
     if isinstance(named, GraphQLInputObjectType):
-        lines = [f"  {n}: {f.type}{_default(f)}\n" for n, f in named.fields.items()]
+        lines = [f"  {n}: {f.type}{_default(f)}{_deprecated(f)}\n" for n, f in named.fields.items()]
         return f"input {named.name} {{\n{''.join(lines)}}}\n"
     keyword = "interface" if isinstance(named, GraphQLInterfaceType) else "type"
     kept = [i.name for i in named.interfaces if i.name in usage.types]
@@ -160,8 +174,12 @@ def _render_type(named: GraphQLNamedType, usage: _Usage) -> str:
     lines = []
     for field_name in sorted(usage.fields.get(named.name, ())):
         field = named.fields[field_name]
-        args = ", ".join(f"{n}: {a.type}{_default(a)}" for n, a in field.args.items())
-        lines.append(f"  {field_name}{f'({args})' if args else ''}: {field.type}\n")
+        args = ", ".join(
+            f"{n}: {a.type}{_default(a)}{_deprecated(a)}" for n, a in field.args.items()
+        )
+        lines.append(
+            f"  {field_name}{f'({args})' if args else ''}: {field.type}{_deprecated(field)}\n"
+        )
     return f"{keyword} {named.name}{implements} {{\n{''.join(lines)}}}\n"
 
 
@@ -170,6 +188,15 @@ def _default(argument) -> str:
         return ""
     node = ast_from_value(argument.default_value, argument.type)
     return f" = {print_ast(node)}" if node is not None else ""
+
+
+def _deprecated(element) -> str:
+    """Shopify's @deprecated marks, kept: the emulator names them in
+    X-Shopify-API-Deprecated-Reason, and documents are checked against them."""
+    reason = getattr(element, "deprecation_reason", None)
+    if reason is None:
+        return ""
+    return f" @deprecated(reason: {print_ast(ast_from_value(reason, GraphQLString))})"
 
 
 def crossport_documents() -> list[str]:

@@ -72,6 +72,10 @@ def _compare(name, ours, theirs) -> list[str]:
                 problems.append(f"{where}: no such field")
             elif str(field.type) != str(official.type):
                 problems.append(f"{where}: {field.type}, Shopify's is {official.type}")
+            elif field.deprecation_reason != official.deprecation_reason:
+                # the emulator's X-Shopify-API-Deprecated-Reason relies on Shopify's marks
+                problems.append(f"{where}: deprecated {field.deprecation_reason!r}, "
+                                f"Shopify's {official.deprecation_reason!r}")  # fmt: skip
             else:
                 problems += _compare_inputs(where, field.args, official.args, is_required_argument)
         return problems
@@ -87,6 +91,9 @@ def _compare_inputs(where, ours: dict, theirs: dict, required) -> list[str]:
             problems.append(f"{where}({name}): no such argument or input field")
         elif str(value.type) != str(official.type):
             problems.append(f"{where}({name}): {value.type}, Shopify's is {official.type}")
+        elif value.deprecation_reason != official.deprecation_reason:
+            problems.append(f"{where}({name}): deprecated {value.deprecation_reason!r}, "
+                            f"Shopify's {official.deprecation_reason!r}")  # fmt: skip
         elif _default(value) != _default(official):
             problems.append(f"{where}({name}): default {value.default_value!r}, "
                             f"Shopify's is {official.default_value!r}")  # fmt: skip
