@@ -20,6 +20,10 @@ ACCESS_TTL = 3600
 REFRESH_TTL = 90 * 24 * 3600
 CODE_TTL = 600
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
+ONLINE_TOKEN = "urn:shopify:params:oauth:token-type:online-access-token"
+OFFLINE_TOKEN = "urn:shopify:params:oauth:token-type:offline-access-token"
+ONLINE_TTL = 24 * 3600  # an online token lasts as long as the user's admin session, at most a day
 
 APPROVE_PAGE = """<!doctype html><title>Install app</title>
 <h1>Install {{ app }} on {{ shop }}?</h1><p>It asks for: {{ scope }}</p>
@@ -167,7 +171,10 @@ def build_oauth(state: EmulatorState, config: dict) -> Blueprint:
             if grant_type == "refresh_token":
                 body = _refresh(shop, data.get("refresh_token", ""))
             elif grant_type == TOKEN_EXCHANGE:
-                body = _exchange(shop, data, expiring)
+                body, refused = _exchange(shop, data, expiring)
+                if refused is not None:
+                    error, description = refused
+                    return jsonify(error=error, error_description=description), 400
             else:
                 entry = state.codes.pop(data.get("code", ""), None)
                 if entry is None or entry["shop"] != shop or entry["expires_at"] < time.time():
@@ -194,21 +201,65 @@ def build_oauth(state: EmulatorState, config: dict) -> Blueprint:
         body["_refresh"].predecessor = token
         return body
 
-    def _exchange(shop: str, data: dict, expiring: bool) -> dict | None:
+    def _exchange(shop: str, data: dict, expiring: bool):
+        """(token body, None) or (None, (error, description)).
+
+        Token exchange as Shopify runs it
+        (https://shopify.dev/docs/apps/auth/get-access-tokens/token-exchange): an App Bridge
+        session token for an online token (one user's, with associated_user and expires_in, the
+        shape @shopify/shopify-api reads as OnlineAccessInfo, lib/auth/oauth/types.ts) or an
+        offline one (the shop's; expiring with a refresh token when expiring=1). A refused
+        exchange is 400 with an error naming what is wrong, not one invalid_grant for all:
+        missing_subject_token (as Shopify answers a request without one, community.shopify.com
+        t/apis/337288), invalid_subject_token "Subject token is invalid" for a token that is
+        forged, expired, for another app or another shop (the answer @shopify/shopify-api's
+        token-exchange tests expect), invalid_request for a wrong subject or requested token
+        type (RFC 8693 2.2.2 and RFC 6749 5.2, which Shopify's exchange follows)."""
+        subject = data.get("subject_token") or ""
+        if not subject:
+            return None, ("missing_subject_token", "Missing subject token")
+        if data.get("subject_token_type", ID_TOKEN_TYPE) != ID_TOKEN_TYPE:
+            return None, ("invalid_request", "subject_token_type must be an id_token")
+        requested = data.get("requested_token_type") or OFFLINE_TOKEN
+        if requested not in (ONLINE_TOKEN, OFFLINE_TOKEN):
+            return None, ("invalid_request", "Unsupported requested_token_type")
         try:
-            claims = jwt.decode(
-                data.get("subject_token", ""),
-                secret,
-                algorithms=["HS256"],
-                audience=api_key,
-                leeway=5,
-            )
+            claims = jwt.decode(subject, secret, algorithms=["HS256"], audience=api_key, leeway=5)
         except jwt.PyJWTError:
-            return None
+            return None, ("invalid_subject_token", "Subject token is invalid")
         if claims.get("dest") != f"https://{shop}":
-            return None
+            return None, ("invalid_subject_token", "Subject token is invalid")
         state.shop(shop).installed = True
         scopes = state.shop(shop).scopes or config["default_scopes"]
-        return issue(shop, scopes, expiring)
+        if requested == OFFLINE_TOKEN:
+            return issue(shop, scopes, expiring), None
+        return issue_online(shop, scopes, str(claims.get("sub") or "")), None
+
+    def issue_online(shop: str, scopes: str, user_id: str) -> dict:
+        access = Grant(
+            token="shpua_" + secrets.token_hex(16),
+            shop=shop,
+            kind="access",
+            expires_at=time.time() + ONLINE_TTL,
+            scopes=scopes,
+        )
+        state.grants[access.token] = access
+        number = int(user_id) if user_id.isdigit() else 0
+        return {
+            "access_token": access.token,
+            "scope": scopes,
+            "expires_in": ONLINE_TTL - 1,
+            "associated_user_scope": scopes,
+            "associated_user": {
+                "id": number,
+                "first_name": "Staff",
+                "last_name": f"Member {number}",
+                "email": f"staff{number}@{shop}",
+                "email_verified": True,
+                "account_owner": number == 42,  # the default session token's user, the owner
+                "locale": "en",
+                "collaborator": False,
+            },
+        }
 
     return bp
