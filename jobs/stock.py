@@ -23,6 +23,7 @@ from core.models import (
 )
 from core.redis import get_redis
 from core.redis import key as redis_key
+from jobs.alerts import raise_alert
 from jobs.amazon import seller_for
 from jobs.queues import enqueue, safe_job_id
 from jobs.stores import store_for
@@ -233,9 +234,12 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
         seller = seller_for(shop_id, listing.marketplace_id)
         if _drain_takes_the_rest(redis, shop_id, sku, seller, len(targets) - done):
             break
-        seller.set_quantity(
+        answer = seller.set_quantity(
             listing.marketplace_id, sku, listing.product_type or "PRODUCT", quantity
         )
+        if answer.get("status") == "INVALID":
+            _refused(shop, listing, quantity, answer.get("issues") or [])
+            continue  # quantity_sent stays: Amazon still sells the old value, the next sync retries
         listing.quantity_sent = quantity
         db.session.commit()
         sent[listing.marketplace_id] = quantity
@@ -253,6 +257,22 @@ def _flush(shop: Shop, sku: str, requested_at: bytes | None) -> dict[str, int]:
     _low_stock_alert(shop, sku, available)
     db.session.commit()
     return sent
+
+
+def _refused(shop: Shop, listing: Listing, quantity: int, issues: list[dict]) -> None:
+    """Amazon answered the quantity patch INVALID (HTTP 200): nothing changed on Amazon. The
+    listing shows Amazon's issues and the seller gets an alert, since Amazon may go on selling a
+    quantity the store no longer has."""
+    listing.amazon_issues = issues
+    codes = ", ".join(sorted({str(i.get("code")) for i in issues})) or "no code"
+    raise_alert(shop.id, "stock_refused",
+                f"Amazon refused the stock of {listing.sku} on {listing.marketplace_id} ({codes}): "
+                f"it still sells the last quantity it accepted, not {quantity}",
+                details={"sku": listing.sku, "marketplace_id": listing.marketplace_id,
+                         "quantity": quantity, "issues": issues[:5]})  # fmt: skip
+    db.session.commit()
+    log.warning("stock of %s on %s refused by Amazon (%s)", listing.sku, listing.marketplace_id,
+                codes, extra={"shop_id": shop.id})  # fmt: skip
 
 
 def _drain_takes_the_rest(redis, shop_id: int, sku: str, seller, remaining: int) -> bool:
