@@ -131,14 +131,43 @@ def specs_dir() -> Path:
 
 
 def pytest_collection_modifyitems(config, items):
+    if TEST_DB == "postgres":
+        _only_database_tests(config, items)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _long_tests_first(items)
+
+
+def _only_database_tests(config, items) -> None:
     """On PostgreSQL (make test's second run) only the tests that use a database run: those whose
     fixtures include `database_url`. The others never reach a database, or build their own
     SQLite one, so a second run could not behave differently; they ran in the SQLite run."""
-    if TEST_DB != "postgres":
-        return
     keep, skip = [], []
     for item in items:
         (keep if "database_url" in getattr(item, "fixturenames", ()) else skip).append(item)
     if skip:
         config.hook.pytest_deselected(items=skip)
         items[:] = keep
+
+
+LONG_FIXTURES = {"world", "live", "journey", "browser"}  # real workers, a browser, whole journeys
+
+
+def _long_tests_first(items) -> None:
+    """In parallel runs (make test: --dist load --maxschedchunk 1, each process asking for the
+    next test as it frees up), start the long tests first, each followed by a short one, so that
+    they spread over the processes instead of one process ending the run with two journeys. The
+    order is the same in every process (xdist requires it); a run in one process keeps its own."""
+
+    def rank(item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if LONG_FIXTURES & set(getattr(item, "fixturenames", ())) else 2
+
+    long = sorted((i for i in items if rank(i) < 2), key=rank)  # stable: files stay together
+    short = [i for i in items if rank(i) == 2]
+    ordered = []
+    for index, item in enumerate(long):
+        ordered.append(item)
+        if index < len(short):
+            ordered.append(short[index])
+    items[:] = ordered + short[len(long) :]
