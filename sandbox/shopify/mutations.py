@@ -120,8 +120,13 @@ class Mutations:
         if not uri:
             return {
                 "webhookSubscription": None,
+                # the field Shopify names is callbackUrl even when uri was sent (capture
+                # 2026-04.webhook-subscription-conformance, validation.createMissingUri)
                 "userErrors": [
-                    {"field": ["webhookSubscription", "uri"], "message": "Address can't be blank"}
+                    {
+                        "field": ["webhookSubscription", "callbackUrl"],
+                        "message": "Address can't be blank",
+                    }
                 ],
             }
         if any(s["topic"] == topic and s["uri"] == uri for s in self.shop.subscriptions.values()):
@@ -179,6 +184,10 @@ class Mutations:
                 ],
             }
         shop = self.shop
+        if setting:
+            refused = _quantity_bounds(input["name"], rows)
+            if refused is not None:
+                return {"inventoryAdjustmentGroup": None, "userErrors": [refused]}
         for row in rows:
             item_id, loc_id = gid_number(row["inventoryItemId"]), gid_number(row["locationId"])
             if item_id not in shop.items or loc_id not in shop.locations:
@@ -233,3 +242,27 @@ class Mutations:
 
     def bulk_run(self, info, query, groupObjects=False):
         return self.bulk_runner(self.shop, query)
+
+
+MIN_QUANTITY = -1_000_000_000
+
+
+def _quantity_bounds(name: str, rows: list[dict]) -> dict | None:
+    """inventorySetQuantities' bounds as captured (2026-04.inventorySetQuantities-quantity-bounds):
+    on_hand may not be negative, available not below -1,000,000,000; the error names the row
+    by its index, as a string, in `field`."""
+    for index, row in enumerate(rows):
+        field = ["input", "quantities", str(index), "quantity"]
+        if name == "on_hand" and row["quantity"] < 0:
+            return {
+                "field": field,
+                "message": "The quantity can't be negative.",
+                "code": "INVALID_QUANTITY_NEGATIVE",
+            }
+        if row["quantity"] < MIN_QUANTITY:
+            return {
+                "field": field,
+                "message": "The quantity can't be lower than -1,000,000,000.",
+                "code": "INVALID_QUANTITY_TOO_LOW",
+            }
+    return None

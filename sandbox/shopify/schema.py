@@ -14,6 +14,8 @@ from pathlib import Path
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, parse, validate
 
+from sandbox.shopify.validation_errors import shopify_errors
+
 SUBSET_FILE = Path(__file__).resolve().parent / "admin_schema.graphql"
 OFFICIAL_SCHEMA_FILE = ("shopify", "admin-graphql-2026-07.schema.graphql")  # under specs_dir()
 
@@ -31,8 +33,11 @@ def parse_document(source: str) -> DocumentNode:
 
 
 @functools.lru_cache(maxsize=512)
-def _validate_cached(source: str) -> tuple[GraphQLError, ...]:
-    return tuple(validate(load_schema(), parse_document(source)))
+def _validate_cached(source: str) -> tuple[dict, ...]:
+    document = parse_document(source)
+    if not validate(load_schema(), document):
+        return ()
+    return tuple(shopify_errors(load_schema(), document))  # rule by rule, to name each error
 
 
 def document_errors(source: str) -> list[dict]:
@@ -41,7 +46,7 @@ def document_errors(source: str) -> list[dict]:
         parse_document(source)
     except GraphQLError as exc:
         return [_shape(exc, "parseError")]
-    return [_shape(err, "validationError") for err in _validate_cached(source)]
+    return [dict(error) for error in _validate_cached(source)]
 
 
 def _shape(error: GraphQLError, code: str) -> dict:
