@@ -55,7 +55,9 @@ class StoreAdapter(Protocol):
         ...
 
     def create_order(self, draft: dict, *, first_attempt: bool = False) -> CreatedOrder:
-        """Create the store order for an Amazon order draft; idempotent on its Amazon order id.
+        """Create the store order for an Amazon order draft; idempotent on its Amazon order id
+        (the store is looked up by it first). It only creates: the caller claims the order and
+        holds its lock (jobs/orders.py), so the jobs' adapters take no second lock.
 
         first_attempt: the caller holds the order's claim and lock and knows no earlier attempt
         reached the store, so the lookup by Amazon order id (a scan on WooCommerce) is skipped.

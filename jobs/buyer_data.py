@@ -1,9 +1,10 @@
 """Erasing a buyer from every copy Crossport holds, for a redaction or the retention purge.
 
 Where a buyer's data can sit, and how each copy goes:
-- order_links.pii (the address the store ships to, encrypted): cleared;
-- the encrypted order stash in Redis (the order as getOrders gave it, waiting for its creation
-  job, an hour at most): deleted;
+- order_links.pii, encrypted: the address the store ships to, and while the order waits for
+  its creation job, the order as getOrders gave it (buyer info included): cleared;
+- the encrypted order stash in Redis, where an earlier version handed orders to their job (an
+  hour at most): deleted, should a worker of that version have left one;
 - text a platform or a job wrote about the order (an API log error, the order's error, an
   alert, a run's message, a webhook event's error): the buyer's values are replaced where they
   appear, since a store's refusal may quote the address it refused;

@@ -24,8 +24,9 @@ def purge_api_log() -> int:
 
 
 def purge_buyer_pii() -> int:
-    """Erase the buyers of orders shipped or cancelled longer ago than Amazon's policy allows:
-    the encrypted address and every other copy (jobs.buyer_data), a batch of orders at a time."""
+    """Erase the buyers of orders shipped or cancelled longer ago than Amazon's policy allows,
+    and of imports left failed as long (the order kept for creation holds the buyer too): the
+    encrypted address and every other copy (jobs.buyer_data), a batch of orders at a time."""
     from jobs.buyer_data import erase_buyers
 
     days = current_app.config["SETTINGS"].pii_retention_days
@@ -35,7 +36,7 @@ def purge_buyer_pii() -> int:
         links = (
             db.session.query(OrderLink)
             .where(OrderLink.pii.is_not(None))
-            .where(OrderLink.state.in_(("shipped", "cancelled")))
+            .where(OrderLink.state.in_(("shipped", "cancelled", "claimed", "failed")))
             .where(OrderLink.updated_at < cutoff)
             .order_by(OrderLink.id)
             .limit(PURGE_BATCH)

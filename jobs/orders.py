@@ -1,9 +1,13 @@
-"""Amazon orders into the store, exactly once.
+"""Amazon orders into the store, exactly once, along one path.
 
-Exactly once rests on three things: a unique OrderLink row per (Amazon order id, marketplace)
-claimed before anything is created; a Redis lock per order so two workers never create at the
-same time; and a lookup of the store by the Amazon order id before creating, so a worker that
-died after creating the store order but before recording it is repaired, not duplicated.
+The poll (`import_orders`) claims each order once: a unique OrderLink row per (Amazon order id,
+marketplace), inserted before anything is created. It settles what needs no store order, keeps
+the order as getOrders gave it in the link's encrypted `pii` column, and queues
+`create_store_order` with the link's id; the scheduler's sweep of stuck links and the seller's
+retry queue or run that same job. The job holds the one lock, a Redis lock per order (two
+workers never create at the same time), and the store adapter only creates, looking the store
+up by the Amazon order id first unless this is the first attempt, so a worker that died after
+creating the store order but before recording it is repaired, not duplicated.
 
 Several shops may share one Amazon seller (a Shopify and a WooCommerce store on one account):
 each polls every order, the first to see it claims the one link, and the creation job gives the
@@ -18,9 +22,9 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from core.crypto import active_keyring
 from core.db import db, utcnow
 from core.failpoints import failpoint
 from core.models import (
@@ -49,7 +53,7 @@ FIRST_LOOKBACK = timedelta(days=3)
 IMPORTABLE = {"Unshipped", "PartiallyShipped", "Shipped"}  # Pending orders have no price yet
 FAILED_ATTEMPTS_ALERT = 3
 AUTOMATIC_ATTEMPTS = 10  # then only the seller's retry on the Orders page tries again
-ORDER_STASH_TTL = 3600  # seconds an order read by the poll waits for its creation job
+WAITING = ("claimed", "failed")  # link states whose store order is still to be created
 
 
 def import_orders(account_id: int) -> int:
@@ -85,7 +89,7 @@ def import_orders(account_id: int) -> int:
             complete_until = parse_utc(item)
             continue
         seen.add(order_key(item["MarketplaceId"], item["AmazonOrderId"]))
-        outcome = _triage(shop, account, item)
+        outcome = _triage(shop, item)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         read += 1
         if read % 20 == 0:
@@ -100,7 +104,7 @@ def import_orders(account_id: int) -> int:
     return read
 
 
-def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
+def _triage(shop: Shop, order: dict) -> str:
     """Claim an order and settle what needs no call to Amazon; queue the creation of a new one.
 
     Each new order is created by its own job, so several workers create orders side by side,
@@ -114,57 +118,73 @@ def _triage(shop: Shop, account: AmazonAccount, order: dict) -> str:
         return settled
     if link.state == "failed" and link.attempts >= AUTOMATIC_ATTEMPTS:
         return "failed"  # each try costs Amazon calls; the alert and the page say why
-    order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
-    # The order as getOrders gave it, buyer's address included, for the job (job arguments are
-    # ids only): encrypted, and gone within the hour; if it expires first, the job reads the
-    # order again.
-    sealed = active_keyring().encrypt(json.dumps(order))
-    get_redis().set(_stash_key(marketplace_id, order_id), sealed, ex=ORDER_STASH_TTL)
-    enqueue(
-        "jobs.orders.create_store_order",
-        account.id,
-        marketplace_id,
-        order_id,
-        queue="orders",
-        job_id=f"order-create:{marketplace_id}:{order_id}",
-        title=f"Amazon order {order_id}",
-        shop_id=shop.id,
-    )
+    _keep_for_creation(link, order)
+    _enqueue_creation(link)
     return "queued"
 
 
-def create_store_order(account_id: int, marketplace_id: str, order_id: str) -> str:
-    """The job that creates one claimed Amazon order in the store (exactly once)."""
-    account = db.session.get(AmazonAccount, account_id)
-    shop = db.session.get(Shop, account.shop_id) if account is not None else None
-    if account is None or shop is None or shop.status != "installed":
+def _enqueue_creation(link: OrderLink) -> None:
+    """One creation job per order: the poll, the stuck sweep and a repeat notification coalesce."""
+    enqueue(
+        "jobs.orders.create_store_order",
+        link.id,
+        queue="orders",
+        job_id=f"order-create:{link.marketplace_id}:{link.amazon_order_id}",
+        title=f"Amazon order {link.amazon_order_id}",
+        shop_id=link.shop_id,
+    )
+
+
+def _keep_for_creation(link: OrderLink, order: dict) -> None:
+    """The order as getOrders gave it, buyer's address included, for its creation job (job
+    arguments are ids only): in the link's encrypted `pii` column, where the retention purge and
+    customers/redact erase it, until creation keeps only the address. Written only while the
+    link waits, and without touching updated_at, which dates a stuck import."""
+    head = {k: v for k, v in order.items() if k not in ("ShippingAddress", "BuyerInfo")}
+    kept = {"order": head, "address": order.get("ShippingAddress"), "buyer": order.get("BuyerInfo")}
+    sealed = json.dumps({part: value for part, value in kept.items() if value})
+    if link.pii == sealed:
+        return
+    db.session.execute(
+        update(OrderLink)
+        .where(OrderLink.id == link.id, OrderLink.state.in_(WAITING))
+        .values(pii=sealed, updated_at=OrderLink.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _kept_order(link: OrderLink) -> dict | None:
+    """The order `_keep_for_creation` kept on the link, or None (a poll died before keeping it)."""
+    try:
+        kept = json.loads(link.pii or "{}")
+    except ValueError:
+        return None
+    if not isinstance(kept, dict) or not isinstance(kept.get("order"), dict):
+        return None
+    order = dict(kept["order"])
+    if kept.get("address"):
+        order["ShippingAddress"] = kept["address"]
+    if kept.get("buyer"):
+        order["BuyerInfo"] = kept["buyer"]
+    return order
+
+
+def create_store_order(order_link_id: int) -> str:
+    """The job that creates one claimed Amazon order in the store (exactly once).
+
+    It holds the order's lock, reads the link again under it, and creates from the order the
+    poll kept; without one it reads the order from Amazon, and settles it if it changed (a
+    cancellation, say) since it was claimed."""
+    link = db.session.get(OrderLink, order_link_id)
+    if link is None:
+        return "gone"
+    shop = db.session.get(Shop, link.shop_id)
+    account = _account_for_marketplace(link.shop_id, link.marketplace_id)
+    if shop is None or shop.status != "installed" or account is None:
         return "no account"
-    seller = seller_for_account(account)
-    redis = get_redis()
-    stashed = redis.get(_stash_key(marketplace_id, order_id))
-    if stashed:
-        order = json.loads(active_keyring().decrypt(stashed.decode()))
-    else:
-        order = seller.get_order(marketplace_id, order_id)
-    outcome = import_order(shop, seller, order)
-    if outcome in ("created", "exists"):
-        redis.delete(_stash_key(marketplace_id, order_id))
-    return outcome
-
-
-def _stash_key(marketplace_id: str, order_id: str) -> str:
-    return redis_key("amazon-order", marketplace_id, order_id)
-
-
-def import_order(shop: Shop, seller, order: dict) -> str:
-    """Create one Amazon order in the store unless it already is; returns what happened."""
-    order_id, marketplace_id = order["AmazonOrderId"], order["MarketplaceId"]
-    link = _claim(shop.id, order)
-    settled = _settle_known(shop, link, order.get("OrderStatus", ""))
-    if settled is not None:
-        return settled
     lock = get_redis().lock(
-        redis_key("order-create", marketplace_id, order_id),
+        redis_key("order-create", link.marketplace_id, link.amazon_order_id),
         timeout=current_app.config["SETTINGS"].order_lock_seconds,
         blocking_timeout=0,
     )
@@ -172,11 +192,24 @@ def import_order(shop: Shop, seller, order: dict) -> str:
         return "busy"  # another worker is creating it; the next poll sees the outcome
     try:
         db.session.refresh(link)
-        if link.state != "claimed" and link.state != "failed":
+        if link.state not in WAITING:
             return "exists"
+        seller = seller_for_account(account)
+        order = _kept_order(link)
+        if order is None:
+            order = seller.get_order(link.marketplace_id, link.amazon_order_id)
+            settled = _settle_known(shop, link, order.get("OrderStatus", ""))
+            if settled is not None:
+                return settled
         return _create_in_store(shop, seller, order, link)
     finally:
         lock.release()
+
+
+def _stash_key(marketplace_id: str, order_id: str) -> str:
+    """Where orders waited for their job in Redis before they were kept on the link; erasure
+    still deletes a copy a worker of that version left (it expired within the hour)."""
+    return redis_key("amazon-order", marketplace_id, order_id)
 
 
 def _settle_known(shop: Shop, link: OrderLink, status: str) -> str | None:
@@ -186,7 +219,7 @@ def _settle_known(shop: Shop, link: OrderLink, status: str) -> str | None:
         _follow_status(shop, link, status)
         return "exists"
     if status == "Canceled":
-        link.state, link.amazon_status = "cancelled", status
+        link.state, link.amazon_status, link.pii = "cancelled", status, None
         db.session.commit()
         return "cancelled before import"
     if status not in IMPORTABLE:
@@ -252,8 +285,8 @@ def _create_in_store(shop: Shop, seller, order: dict, link: OrderLink) -> str:
             for i in items
         ],
     }
-    if address and order.get("FulfillmentChannel") != "AFN":
-        link.pii = json.dumps({"address": address})  # encrypted; purged after shipment
+    # encrypted, purged after shipment; the order kept for this job goes with the rest of it
+    link.pii = json.dumps({"address": address}) if address else None
     db.session.commit()
     failpoint("order-after-record")
     return "created"
@@ -359,31 +392,24 @@ def _follow_status(shop: Shop, link: OrderLink, status: str) -> None:
 
 
 def retry_order(order_link_id: int) -> str:
-    """The seller's retry of a failed import: read the order again and create it."""
-    link = db.session.get(OrderLink, order_link_id)
-    if link is None:
-        return "gone"
-    shop = db.session.get(Shop, link.shop_id)
-    account = _account_for_marketplace(link.shop_id, link.marketplace_id)
-    if shop is None or account is None:
-        return "no account"
-    seller = seller_for_account(account)
-    return import_order(shop, seller, seller.get_order(link.marketplace_id, link.amazon_order_id))
+    """The seller's retry of a failed import (the Orders page): the creation job, run now."""
+    return create_store_order(order_link_id)
 
 
 def retry_stuck_orders(shop_id: int) -> int:
-    """Re-run imports left half-way (a worker died holding them) or failed, oldest first."""
+    """Queue the creation of imports left half-way (a worker died holding them) or failed,
+    oldest first; the creation job decides, under the order's lock, what is still to do."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["SETTINGS"].order_lock_seconds)
     stuck = (
-        db.session.query(OrderLink.id)
-        .filter(OrderLink.shop_id == shop_id, OrderLink.state.in_(("claimed", "failed")))
+        db.session.query(OrderLink)
+        .filter(OrderLink.shop_id == shop_id, OrderLink.state.in_(WAITING))
         .filter(OrderLink.updated_at < cutoff, OrderLink.attempts < AUTOMATIC_ATTEMPTS)
         .order_by(OrderLink.updated_at)
         .limit(50)
         .all()
     )
-    for (link_id,) in stuck:
-        retry_order(link_id)
+    for link in stuck:
+        _enqueue_creation(link)
     return len(stuck)
 
 

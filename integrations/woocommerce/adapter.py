@@ -5,10 +5,12 @@ Finding an order by its Amazon order id: WooCommerce core REST has no meta query
 the adapter pages through orders created since the Amazon purchase date less a day (or, when
 no date is known, in the last `lookback_days`) with `after=` and `_fields` trimmed, and matches
 the `_crossport_amazon_order_id` meta. That lookup is the safety net behind the database's
-OrderLink unique key; `create_order` also holds a Redis lock per Amazon order while it looks
-and creates, and after creating it re-reads: if two orders carry the same Amazon id (two
-importers without a shared lock), the older one is kept and the newer one is cancelled
-(restoring stock) and deleted, so the store converges to exactly one.
+OrderLink unique key. The jobs hold the one lock per Amazon order (jobs/orders.py) and build the
+adapter without a Redis; a caller holding no lock of its own may give one, and `create_order`
+then holds a Redis lock per Amazon order while it looks and creates. Unless the caller vouches
+for a first attempt under its lock, it re-reads after creating: if two orders carry the same
+Amazon id (two importers without a shared lock), the older one is kept and the newer one is
+cancelled (restoring stock) and deleted, so the store converges to exactly one.
 """
 
 from __future__ import annotations
@@ -152,7 +154,8 @@ class WooCommerceAdapter:
         with self._lock(amazon_id) as lock:
             # WooCommerce cannot filter orders by meta: the lookup and the convergence check
             # each page through every order since the purchase. A first attempt needs neither,
-            # as long as it held the lock throughout (else another importer may have entered).
+            # as long as a lock was held throughout (else another importer may have entered):
+            # the caller's (no lock here), or this adapter's, if still owned.
             if not first_attempt:
                 existing = self.find_order_by_amazon_id(amazon_id, draft.get("purchase_date"))
                 if existing is not None:
@@ -162,7 +165,7 @@ class WooCommerceAdapter:
                 self.client.post(
                     f"orders/{created['id']}/notes", {"note": draft["note"], "customer_note": False}
                 )
-            if first_attempt and lock is not None and lock.owned():
+            if first_attempt and (lock is None or lock.owned()):
                 return CreatedOrder(str(created["id"]), str(created.get("number") or created["id"]))
             return self._converge(amazon_id, created, draft.get("purchase_date"))
 

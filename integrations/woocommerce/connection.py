@@ -30,9 +30,8 @@ def client_for(connection: StoreConnection) -> WooClient:
 
 
 def adapter_for_shop(shop_id: int) -> WooCommerceAdapter:
-    """The StoreAdapter of a WooCommerce shop (the jobs' entry point)."""
-    from core.redis import get_redis
-
+    """The StoreAdapter of a WooCommerce shop (the jobs' entry point). No Redis: the jobs hold
+    the order's lock around its creation, so the adapter takes no second one."""
     shop = db.session.get(Shop, shop_id)
     if shop is None or shop.platform != "woocommerce" or shop.connection is None:
         raise NotConnected(f"shop {shop_id} has no WooCommerce connection")
@@ -41,7 +40,6 @@ def adapter_for_shop(shop_id: int) -> WooCommerceAdapter:
     units = shop.settings.get("woocommerce_units") if isinstance(shop.settings, dict) else None
     return WooCommerceAdapter(
         client_for(shop.connection),
-        redis=get_redis(),
         units=StoreUnits(**units) if units else None,
     )
 
