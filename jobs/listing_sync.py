@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from core.db import db
 from core.models import Listing, ProductSnapshot, Shop, TargetMarketplace
+from jobs.alerts import raise_alert
 from jobs.amazon import seller_for
 from jobs.feed_window import wait_for_feed_slot
 from jobs.feeds import record_patch_feed
@@ -164,6 +165,7 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list[_Change]) -> int:
     if not changes:
         return 0
     seller = seller_for(shop.id, target.marketplace_id)
+    refused: list[tuple[_Change, list[dict]]] = []
     if len(changes) > FEED_THRESHOLD:
         messages = [
             feed_message(i, change.sku, "PATCH", change.product_type, patches=change.patches)
@@ -190,20 +192,34 @@ def _send(shop: Shop, target: TargetMarketplace, changes: list[_Change]) -> int:
                 ", ".join(p["path"] for p in change.patches),
                 extra={"shop_id": shop.id},
             )
-            seller.patch_listing(
+            answer = seller.patch_listing(
                 target.marketplace_id, change.sku, change.product_type, change.patches
             )
+            if answer.get("status") == "INVALID":  # HTTP 200, but nothing changed on Amazon
+                refused.append((change, answer.get("issues") or []))
     # By primary key in one statement, never through the loaded rows (a commit expired them).
-    db.session.execute(
-        update(Listing),
-        [
-            {"id": c.listing_id, "payload": c.payload, "price": c.price,
-             "price_breakdown": c.price_breakdown}
-            for c in changes
-        ],
-    )  # fmt: skip
+    # A refused patch keeps the last payload Amazon accepted, so the next sync sends it again.
+    not_sent = {c.listing_id for c, _ in refused}
+    accepted = [
+        {"id": c.listing_id, "payload": c.payload, "price": c.price,
+         "price_breakdown": c.price_breakdown}
+        for c in changes if c.listing_id not in not_sent
+    ]  # fmt: skip
+    if accepted:
+        db.session.execute(update(Listing), accepted)
+    if refused:
+        db.session.execute(
+            update(Listing), [{"id": c.listing_id, "amazon_issues": i} for c, i in refused]
+        )
+    for change, issues in refused:
+        codes = ", ".join(sorted({str(i.get("code")) for i in issues})) or "no code"
+        raise_alert(shop.id, "listing_update_refused",
+                    f"Amazon refused the update of {change.sku} on {target.marketplace_id} "
+                    f"({codes}): it keeps the last price and content it accepted",
+                    details={"sku": change.sku, "marketplace_id": target.marketplace_id,
+                             "issues": issues[:5]})  # fmt: skip
     db.session.commit()
-    return len(changes)
+    return len(changes) - len(refused)
 
 
 def request_reprice(shop_id: int) -> None:
