@@ -50,6 +50,7 @@ def build_admin_api(
             path=request.path,
             token=token[-6:],
             operation=_operation_name(query, body),
+            request_id=g.shopify_request_id,
         )
         g.shopify_version = served_version(version)
         if g.shopify_version is None:
