@@ -63,10 +63,17 @@ class AmazonSeller:
 
     # feeds -------------------------------------------------------------------------------
     def submit_feed(
-        self, marketplace_id: str, messages: list[dict], issue_locale: str | None = None
+        self,
+        marketplace_id: str,
+        messages: list[dict],
+        issue_locale: str | None = None,
+        *,
+        retry_throttled: bool = True,
     ) -> str:
         document = feeds.listings_feed(self.seller_id, messages, issue_locale=issue_locale)
-        return feeds.submit_listings_feed(self.client, [marketplace_id], document)
+        return feeds.submit_listings_feed(
+            self.client, [marketplace_id], document, retry_throttled=retry_throttled
+        )
 
     def feeds_available(self) -> int:
         """Feeds that can be submitted now without waiting for Amazon's createFeed budget."""

@@ -30,6 +30,7 @@ from .errors import (
     AmazonAuthorizationRevoked,
     AmazonConfigurationError,
     AmazonTemporaryError,
+    AmazonThrottled,
 )
 from .ratelimit import RateLimiter
 from .shared_tokens import SharedTokens
@@ -167,8 +168,14 @@ class SpApiClient:
 
     def call(self, operation: str, fn: Callable[[], ApiResponse], *,
              marketplace_id: str | None = None,
-             grantless_scope: str = "") -> ApiResponse:  # fmt: skip
+             grantless_scope: str = "",
+             retry_throttled: bool = True) -> ApiResponse:  # fmt: skip
         """Run `fn` (one library call) under the rate limit, retrying 429, 5xx and timeouts.
+
+        With `retry_throttled=False`, a 429 raises AmazonThrottled at once and leaves the
+        operation's bucket as it is: for a refusal that is not the bucket's (a region's feed
+        window), which retrying within seconds cannot cure and draining the bucket would
+        spread to every region.
 
         With `grantless_scope`, `fn` makes a grantless call: the application's token of that
         scope is fetched instead of the seller's (which may be revoked), and the call counts
@@ -200,6 +207,11 @@ class SpApiClient:
             self.record(attempt)
             if attempt.rate_limit:
                 self.limiter.announce(seller, operation, attempt.rate_limit)
+            if attempt.status == 429 and not retry_throttled:
+                raise AmazonThrottled(
+                    attempt.error_message or f"{operation} throttled (429)",
+                    operation=operation, status=429, codes=tuple(attempt.error_codes),
+                    request_id=attempt.request_id)  # fmt: skip
             if attempt.status == 429:
                 self.limiter.penalize(seller, operation)
             if isinstance(outcome, AuthorizationError):

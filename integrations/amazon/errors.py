@@ -27,6 +27,12 @@ class AmazonTemporaryError(AmazonError):
     retryable = True
 
 
+class AmazonThrottled(AmazonTemporaryError):
+    """Amazon answered 429 to a call made with `retry_throttled=False`: the caller decides what
+    the refusal costs (a feed refused for one region's 5-per-5-minutes rule costs that region a
+    wait, not the selling partner's whole createFeed budget)."""
+
+
 class AmazonAuthorizationRevoked(AmazonError):
     """The seller revoked the app or the refresh token is invalid: the account needs
     reconnecting, and nothing retries until it is."""

@@ -34,8 +34,12 @@ def encode_document(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def submit_listings_feed(client: SpApiClient, marketplace_ids: list[str], document: dict) -> str:
-    """Create a feed document, upload it, create the feed; returns the feed id."""
+def submit_listings_feed(client: SpApiClient, marketplace_ids: list[str], document: dict, *,
+                         retry_throttled: bool = True) -> str:  # fmt: skip
+    """Create a feed document, upload it, create the feed; returns the feed id.
+
+    `retry_throttled=False`: a 429 on createFeed raises AmazonThrottled at once (see
+    SpApiClient.call); the caller knows whether it means the region's feed window."""
     anchor = marketplace_ids[0]
     api = client.api(Feeds, anchor, version=VERSION)
     created = client.call("createFeedDocument",
@@ -51,7 +55,7 @@ def submit_listings_feed(client: SpApiClient, marketplace_ids: list[str], docume
     )
     feed = client.call("createFeed", lambda: api.create_feed(
         "JSON_LISTINGS_FEED", created["feedDocumentId"], marketplaceIds=list(marketplace_ids)),
-        marketplace_id=anchor).payload  # fmt: skip
+        marketplace_id=anchor, retry_throttled=retry_throttled).payload  # fmt: skip
     return str(feed["feedId"])
 
 
