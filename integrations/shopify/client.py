@@ -134,7 +134,7 @@ class ShopifyGraphQL:
     def _post(self, name: str, body: dict, token: str):
         started = time.monotonic()
         status, payload, request_id, error = 0, {}, None, ""
-        deprecated = ""
+        notices: list[tuple[str, str]] = []  # (API log code, text) worth a warning
         try:
             response = self.http.post(
                 self.url,
@@ -149,14 +149,13 @@ class ShopifyGraphQL:
             )
             status = response.status_code
             request_id = response.headers.get("X-Request-Id")
-            deprecated = response.headers.get(DEPRECATED_HEADER, "")
-            if deprecated:
-                # Shopify names the deprecated fields the document used: they go away in a later
-                # version, so the document must change before Crossport moves to it.
+            notices = self._notices(response.headers)
+            for code, text in notices:
                 log.warning(
-                    "shopify deprecated fields in %s: %s",
+                    "shopify %s in %s: %s",
+                    code.lower(),
                     name,
-                    deprecated,
+                    text,
                     extra={"shop": self.shop, "operation": name, "request_id": request_id},
                 )
             try:
@@ -169,10 +168,25 @@ class ShopifyGraphQL:
                 error = str(payload.get("errors", ""))[:300]
         except requests.RequestException as exc:
             error = type(exc).__name__
-        self._log(name, status, started, request_id, payload, error, deprecated)
+        self._log(name, status, started, request_id, payload, error, notices)
         return status, payload, request_id, error
 
-    def _log(self, name, status, started, request_id, payload, error, deprecated="") -> None:
+    def _notices(self, headers) -> list[tuple[str, str]]:
+        """What an answer says Crossport must change before it breaks: the deprecated fields a
+        document used (they go away in a later version), and a version other than the one
+        asked for (Shopify serves a retired version's requests with the oldest supported one,
+        https://shopify.dev/docs/api/usage/versioning, and says so only in this header)."""
+        found = []
+        deprecated = headers.get(DEPRECATED_HEADER, "")
+        if deprecated:
+            found.append(("DEPRECATED", deprecated[:300]))
+        served = headers.get("X-Shopify-API-Version", "")
+        asked = urlsplit(self.url).path.split("/admin/api/", 1)[-1].split("/", 1)[0]
+        if served and served != asked:
+            found.append(("VERSION_FALLBACK", f"asked for {asked}, served {served}"))
+        return found
+
+    def _log(self, name, status, started, request_id, payload, error, notices=()) -> None:
         if not self.log_calls:
             return
         errors = payload.get("errors") if isinstance(payload.get("errors"), list) else []
@@ -187,9 +201,9 @@ class ShopifyGraphQL:
             error
             or "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict))[:500]
         )
-        if deprecated:
-            codes.append("DEPRECATED")
-            message = "; ".join(filter(None, [message, f"deprecated: {deprecated[:300]}"]))
+        for code, text in notices:
+            codes.append(code)
+            message = "; ".join(filter(None, [message, f"{code.lower()}: {text}"]))
         record_api_call(
             shop_id=self.shop_id,
             platform="shopify",

@@ -5,6 +5,7 @@ served, and the query cost refunded down to what a query actually returned."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import requests
@@ -139,3 +140,16 @@ def test_the_cost_rules_reproduce_the_captured_costs(official_schema):
             query_cost(official_schema, document, variables, None, response["data"])
             == (cost["actualQueryCost"])
         )
+
+
+def test_crossport_warns_when_shopify_serves_another_version(installed, caplog):
+    env, shop = installed
+    adapter = ShopifyStore.for_shop(shop)
+    # as if Crossport's pinned version had been retired: Shopify serves the oldest supported
+    adapter.client.url = adapter.client.url.replace("/2026-07/", "/2024-01/")
+    with caplog.at_level(logging.WARNING, logger="crossport.shopify"):
+        adapter.client.execute("ShopInfo")
+    [warning] = [r for r in caplog.records if r.name == "crossport.shopify"]
+    assert "asked for 2024-01, served 2026-01" in warning.getMessage()
+    row = db.session.query(ApiCall).filter_by(operation="ShopInfo").all()[-1]
+    assert "VERSION_FALLBACK" in row.error_codes
