@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
+
+import pytest
 
 from jobs.feed_window import FEEDS_PER_WINDOW, WINDOW_SECONDS, reserve_feed_slot
 
@@ -67,3 +70,50 @@ def test_a_sixth_feed_in_a_region_waits_for_the_window_and_the_createfeed_bucket
     # the five old ones left the window and the slot it took is counted: four remain
     remaining = [reserve_feed_slot(seller.seller_id, "EU") for _ in range(FEEDS_PER_WINDOW)]
     assert remaining[:-1] == [0] * (FEEDS_PER_WINDOW - 1) and remaining[-1] > 0
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_publish_and_reprice_feeds_leave_the_last_slot_of_a_window_to_stock(app):
+    from jobs.feed_window import KEPT_FOR_STOCK, wait_for_feed_slot
+
+    # given: content feeds used all of EU's window but the slots kept for stock; a seller whose
+    # createFeed budget is free (a stand-in: only its window and budget are read)
+    limiter = SimpleNamespace(plan=lambda seller, operation: (1.0, 15))
+    seller = SimpleNamespace(seller_id="SELLER1", account=SimpleNamespace(region="EU"),
+                             client=SimpleNamespace(limiter=limiter),
+                             feeds_available=lambda: 14)  # fmt: skip
+    for _ in range(FEEDS_PER_WINDOW - KEPT_FOR_STOCK):
+        assert reserve_feed_slot("SELLER1", "EU") == 0
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        raise _Stop
+
+    # when a publish or re-price asks for a slot, it waits for the window
+    with pytest.raises(_Stop):
+        wait_for_feed_slot(seller, sleep=sleep)
+
+    # then it waited, and the stock drain still finds its slot at once
+    assert slept and slept[0] > 0
+    assert reserve_feed_slot("SELLER1", "EU") == 0
+
+
+def test_amazons_refusal_counts_the_regions_window_as_spent(app):
+    from jobs.feed_window import free_feed_slots, note_window_spent
+
+    # given: Crossport's Redis knows of one EU feed (another tool sent the others)
+    window = WINDOW_SECONDS / app.config["SETTINGS"].spapi_rate_speedup
+    assert reserve_feed_slot("SELLER1", "EU") == 0
+
+    # when Amazon answers a feed with 429
+    wait = note_window_spent("SELLER1", "EU")
+
+    # then no worker sends another EU feed before a slot can have freed; NA is untouched
+    assert 0 < wait <= window
+    assert free_feed_slots("SELLER1", "EU") == 0
+    assert reserve_feed_slot("SELLER1", "EU") > 0
+    assert free_feed_slots("SELLER1", "NA") == FEEDS_PER_WINDOW
