@@ -11,7 +11,8 @@ def store_for(shop: Shop) -> StoreAdapter:
     if shop.platform == "shopify":
         from integrations.shopify.adapter import ShopifyStore
 
-        return ShopifyStore.for_shop(shop)
+        # no lock of the adapter's own: creating an order, the jobs hold its lock themselves
+        return ShopifyStore.for_shop(shop, order_lock=False)
     if shop.platform == "woocommerce":
         from integrations.woocommerce.connection import adapter_for_shop
 

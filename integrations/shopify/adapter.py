@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 
@@ -23,20 +24,26 @@ def _search_value(value: str) -> str:
 class ShopifyStore:
     """One Shopify shop as the jobs see it; its credentials live in `client`."""
 
-    def __init__(self, client: ShopifyGraphQL, *, bulk_poll: float = 1.0):
+    def __init__(self, client: ShopifyGraphQL, *, redis=None, bulk_poll: float = 1.0):
         self.client = client
+        self.redis = redis  # for an order lock of its own, for callers holding none
         self.bulk_poll = bulk_poll
         self._shop_info: dict | None = None
 
     @classmethod
-    def for_shop(cls, shop) -> ShopifyStore:
-        """Build from a Shop row inside an app context (settings and Redis of the app)."""
+    def for_shop(cls, shop, *, order_lock: bool = True) -> ShopifyStore:
+        """Build from a Shop row inside an app context (settings and Redis of the app).
+
+        order_lock: `create_order` takes a Redis lock per Amazon order of its own; the jobs,
+        which hold the order's lock themselves (jobs/orders.py), build it without."""
         from flask import current_app
 
         from core.redis import get_redis
         from integrations.shopify.install import client_for
 
-        return cls(client_for(current_app.config["SETTINGS"], shop, get_redis()))
+        redis = get_redis()
+        client = client_for(current_app.config["SETTINGS"], shop, redis)
+        return cls(client, redis=redis if order_lock else None)
 
     # -- catalogue -----------------------------------------------------------------------------
 
@@ -159,24 +166,43 @@ class ShopifyStore:
         )
 
     def create_order(self, draft: dict, *, first_attempt: bool = False) -> CreatedOrder:
-        """Look the Amazon order up first (unless a first attempt); create it only if new.
-        The caller holds the order's lock (jobs/orders.py): this only creates."""
+        """Look the Amazon order up first (unless a first attempt); create it only if new."""
         amazon_id = draft["amazon_order_id"]
-        existing = None if first_attempt else self.find_order_by_amazon_id(amazon_id)
-        if existing is not None:
-            return existing
-        variants = self._variants_by_sku([line["sku"] for line in draft["lines"]])
-        order, options = order_input(draft, {sku: v["id"] for sku, v in variants.items()})
-        payload = self.client.execute("OrderCreate", {"order": order, "options": options})
-        result = payload["orderCreate"]
-        if result["userErrors"] or not result["order"]:
-            messages = "; ".join(e["message"] for e in result["userErrors"])
-            raise ShopifyError(
-                f"orderCreate refused {amazon_id}: {messages}",
-                codes=tuple(str(e.get("code")) for e in result["userErrors"]),
-            )
-        created = result["order"]
-        return CreatedOrder(store_order_id=created["id"], store_order_name=created["name"])
+        with self._order_lock(amazon_id):
+            existing = None if first_attempt else self.find_order_by_amazon_id(amazon_id)
+            if existing is not None:
+                return existing
+            variants = self._variants_by_sku([line["sku"] for line in draft["lines"]])
+            order, options = order_input(draft, {sku: v["id"] for sku, v in variants.items()})
+            payload = self.client.execute("OrderCreate", {"order": order, "options": options})
+            result = payload["orderCreate"]
+            if result["userErrors"] or not result["order"]:
+                messages = "; ".join(e["message"] for e in result["userErrors"])
+                raise ShopifyError(
+                    f"orderCreate refused {amazon_id}: {messages}",
+                    codes=tuple(str(e.get("code")) for e in result["userErrors"]),
+                )
+            created = result["order"]
+            return CreatedOrder(store_order_id=created["id"], store_order_name=created["name"])
+
+    @contextlib.contextmanager
+    def _order_lock(self, amazon_id: str):
+        """Only for a caller holding no lock of its own: the jobs build the adapter without."""
+        if self.redis is None:
+            yield
+            return
+        lock = self.redis.lock(
+            f"{self.client.key_prefix}:lock:shopify-order:{self.client.shop}:{amazon_id}",
+            timeout=120,
+            blocking_timeout=130,
+        )
+        if not lock.acquire():
+            raise ShopifyError(f"order {amazon_id} is being created elsewhere", retryable=True)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):
+                lock.release()
 
     def cancel_order(self, store_order_id: str, reason: str) -> None:
         data = self.client.execute(
