@@ -8,11 +8,22 @@ to look at: ids, the resource's kind and SKU, and when it changed. Everything el
 before the event is written, so no copy of the buyer reaches the database, the backups, or a
 record kept for retention or left unprocessed.
 
+The one intake (web/webhook_intake.py) records a verified delivery here, once per event key.
+
 A handler that needs another field of a body adds its name here (never a field holding a
 person's name, address, phone or e-mail).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+from core.models import WebhookEvent
 
 # Fields of a delivery body worth keeping, by what they say; anything else is dropped.
 KEPT_FIELDS = frozenset(
@@ -71,3 +82,57 @@ def kept_payload(payload) -> dict:
         elif isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value):
             kept[name] = value
     return kept
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified delivery as each platform's reader (integrations/<platform>) hands it to the
+    one intake (web/webhook_intake.py): whose, about what, and the key that deduplicates it."""
+
+    platform: str
+    topic: str
+    event_key: str
+    resource_id: str
+    resource_updated_at: datetime | None
+    payload: dict
+    shop_id: int | None = None
+    shop_domain: str = ""  # Shopify names the shop by domain; WooCommerce by its connection
+
+
+class Refused(Exception):
+    """A delivery that is not accepted: the status to answer and what was wrong."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def recorded(delivery: Delivery) -> WebhookEvent | None:
+    """The event already recorded for this delivery, if any."""
+    return db.session.scalars(
+        select(WebhookEvent).where(
+            WebhookEvent.platform == delivery.platform,
+            WebhookEvent.event_key == delivery.event_key[:255],
+        )
+    ).first()
+
+
+def record(delivery: Delivery, shop_id: int | None) -> WebhookEvent | None:
+    """Write the event, keeping only kept_payload of its body; None when a concurrent twin of
+    the same delivery won the insert (the unique platform + event key)."""
+    event = WebhookEvent(
+        shop_id=shop_id,
+        platform=delivery.platform,
+        topic=delivery.topic,
+        event_key=delivery.event_key[:255],
+        resource_id=delivery.resource_id[:100],
+        resource_updated_at=delivery.resource_updated_at,
+        payload=kept_payload(delivery.payload),  # no buyer data: ids and times only
+    )
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return event

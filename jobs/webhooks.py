@@ -1,8 +1,8 @@
 """The webhook inbox worker: one map from (platform, topic) to the job that handles it.
 
-The web endpoints verify, record a WebhookEvent and enqueue `process_event(event_id)`; this job
-turns the event into work. Handlers re-read the store rather than trusting the payload, since
-deliveries are at least once and unordered; the payload only says what to look at.
+The intake (web/webhook_intake.py) records a WebhookEvent and enqueues `process_event(event_id)`;
+this job turns the event into work. Handlers re-read the store rather than trusting the payload,
+since deliveries are at least once and unordered; the payload only says what to look at.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from core.db import db, utcnow
-from core.models import ProductSnapshot, Shop, VariantSnapshot, WebhookEvent
+from core.models import ProductSnapshot, VariantSnapshot, WebhookEvent
 from core.redis import get_redis
 from core.redis import key as redis_key
 from integrations.woocommerce.products import variation_parent
@@ -139,23 +139,34 @@ def _skus_of_variation(event: WebhookEvent) -> list[str]:
 
 def _skus_of_inventory_item(event: WebhookEvent) -> list[str]:
     """Shopify's inventory item id is kept only inside the variant's data: a Redis index built
-    from one pass over the shop's variants (redone hourly, or when an item is missing) keeps
-    this lookup cheap enough for the webhook's receipt path."""
+    from one pass over the shop's variants (redone hourly, or when an item is missing). The
+    pass runs in a job, never on a webhook's receipt (_indexed_skus_of_inventory_item)."""
+    skus = _indexed_skus_of_inventory_item(event)
+    if skus is not None:
+        return skus
     item_id = str(event.payload.get("inventory_item_id", ""))
-    redis = get_redis()
-    index = redis_key("inventory-items", event.shop_id)
-    skus = redis.hget(index, item_id)
-    if skus is None:
-        mapping: dict[str, list[str]] = {}
-        for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id):
-            item = str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1]
-            if item:
-                mapping.setdefault(item, []).append(v.sku)
-        if mapping:
-            redis.hset(index, mapping={k: json.dumps(v) for k, v in mapping.items()})
-            redis.expire(index, 3600)
-        return mapping.get(item_id, [])
-    return json.loads(skus)
+    mapping: dict[str, list[str]] = {}
+    for v in db.session.query(VariantSnapshot).filter_by(shop_id=event.shop_id):
+        item = str((v.data or {}).get("inventory_item_id", "")).rsplit("/", 1)[-1]
+        if item:
+            mapping.setdefault(item, []).append(v.sku)
+    if mapping:
+        redis = get_redis()
+        index = _inventory_index(event.shop_id)
+        redis.hset(index, mapping={k: json.dumps(v) for k, v in mapping.items()})
+        redis.expire(index, 3600)
+    return mapping.get(item_id, [])
+
+
+def _indexed_skus_of_inventory_item(event: WebhookEvent) -> list[str] | None:
+    """The item's SKUs as the Redis index holds them; None when it does not (a miss)."""
+    item_id = str(event.payload.get("inventory_item_id", ""))
+    skus = get_redis().hget(_inventory_index(event.shop_id), item_id)
+    return None if skus is None else json.loads(skus)
+
+
+def _inventory_index(shop_id: int | None) -> str:
+    return redis_key("inventory-items", shop_id)
 
 
 # Events that can carry a stock change, and how to find the SKUs they touch.
@@ -168,12 +179,19 @@ STOCK_EVENTS: dict[tuple[str, str], Callable[[WebhookEvent], list[str]]] = {
 }
 
 
+# How the request path finds an event's SKUs where that differs from the job's lookup: only
+# from an index, never by a scan (None: not indexed, the job finds them).
+ON_RECEIPT: dict[tuple[str, str], Callable[[WebhookEvent], list[str] | None]] = {
+    ("shopify", "inventory_levels/update"): _indexed_skus_of_inventory_item,
+}
+
+
 def accept_on_receipt(event_id: int, title: str, shop_id: int | None) -> None:
-    """What both web endpoints do once an event is recorded: request the stock sync at once
-    (its debounce then follows the store's own pace, not the webhook queue's backlog: a
-    thousand events waiting for a worker would otherwise delay every SKU behind them), then
-    queue the event. Neither may fail the delivery: the event is recorded, so the event job
-    requests the stock later, and the sweep re-queues an event Redis refused."""
+    """What the intake (web/webhook_intake.py) does once an event is recorded: request the
+    stock sync at once (its debounce then follows the store's own pace, not the webhook queue's
+    backlog: a thousand events waiting for a worker would otherwise delay every SKU behind
+    them), then queue the event. Neither may fail the delivery: the event is recorded, so the
+    event job requests the stock later, and the sweep re-queues an event Redis refused."""
     try:
         _request_stock_on_receipt(event_id)
     except Exception:
@@ -192,21 +210,45 @@ def accept_on_receipt(event_id: int, title: str, shop_id: int | None) -> None:
 
 
 def _request_stock_on_receipt(event_id: int) -> None:
+    """Request the event's stock now when its SKUs are known without a scan; otherwise a job on
+    the stock queue (not behind the webhook backlog) looks them up and requests it."""
     event = db.session.get(WebhookEvent, event_id)
-    if event is not None and (event.platform, event.topic) in STOCK_EVENTS:
-        _request_stock(event)
+    kind = (event.platform, event.topic) if event is not None else None
+    if kind not in STOCK_EVENTS:
+        return
+    skus = ON_RECEIPT.get(kind, STOCK_EVENTS[kind])(event)
+    if skus is None:
+        enqueue(
+            "jobs.webhooks.request_event_stock",
+            event_id,
+            queue="sync",
+            job_id=f"webhook-event-stock-{event_id}",
+            title="Find the SKUs of a stock change",
+            shop_id=event.shop_id,
+        )
+        return
+    _request_stock(event, skus)
+
+
+def request_event_stock(event_id: int) -> str:
+    """The stock request of an event whose SKUs the receipt could not name from an index."""
+    event = db.session.get(WebhookEvent, event_id)
+    if event is None:
+        return "gone"
+    _request_stock_once(event)
+    return "requested"
 
 
 def _request_stock_once(event: WebhookEvent) -> None:
     """Request the stock sync of the event's SKUs unless that was done on receipt."""
     if not get_redis().get(_stock_marker(event.id)):
-        _request_stock(event)
+        _request_stock(event, STOCK_EVENTS[(event.platform, event.topic)](event))
 
 
-def _request_stock(event: WebhookEvent) -> None:
+def _request_stock(event: WebhookEvent, skus: list[str]) -> None:
     from jobs.stock import request_stock_sync
 
-    for sku in STOCK_EVENTS[(event.platform, event.topic)](event):
+    for sku in skus:
         request_stock_sync(event.shop_id, sku)  # reads the live quantity: the payload may be stale
     get_redis().set(_stock_marker(event.id), "1", ex=86400)
 
@@ -229,12 +271,9 @@ def _store_order_changed(event: WebhookEvent) -> None:
         )
 
 
-def _uninstalled(event: WebhookEvent) -> None:
-    shop = db.session.get(Shop, event.shop_id)
-    if shop is not None and shop.status != "uninstalled":
-        from jobs.tenants import uninstall_shop
-
-        uninstall_shop(shop.id)
+def _settled_on_receipt(event: WebhookEvent) -> None:
+    """Shopify's uninstall and compliance topics are settled by the route before the event is
+    recorded (web/shopify_webhooks.py): once, at once, whether or not a worker runs."""
 
 
 def _store_order_id(event: WebhookEvent) -> str:
@@ -253,7 +292,10 @@ HANDLERS: dict[tuple[str, str], Callable[[WebhookEvent], None]] = {
     ("shopify", "fulfillments/update"): _store_order_changed,
     ("shopify", "orders/fulfilled"): _store_order_changed,
     ("shopify", "orders/cancelled"): _store_order_changed,
-    ("shopify", "app/uninstalled"): _uninstalled,
+    ("shopify", "app/uninstalled"): _settled_on_receipt,
+    ("shopify", "shop/redact"): _settled_on_receipt,
+    ("shopify", "customers/redact"): _settled_on_receipt,
+    ("shopify", "customers/data_request"): _settled_on_receipt,
     ("woocommerce", "product.created"): _product_changed,
     ("woocommerce", "product.updated"): _product_changed,
     ("woocommerce", "product.deleted"): _product_deleted,

@@ -1,19 +1,25 @@
-"""POST /webhooks/woocommerce: verify, record, enqueue, answer in milliseconds."""
+"""POST /webhooks/woocommerce: the one intake (web/webhook_intake.py) with WooCommerce's reader."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request
 
-from integrations.woocommerce.webhooks import receive
-from jobs.webhooks import accept_on_receipt
+from core.webhook_records import Refused
+from integrations.woocommerce.webhooks import read_delivery
+from web.webhook_intake import take
 
 bp = Blueprint("woocommerce_webhooks", __name__)
+
+# The answer's words as WooCommerce's delivery log has shown them (the body is not read by it).
+ANSWERS = {"accepted": "recorded", "duplicate": "duplicate"}
 
 
 @bp.post("/webhooks/woocommerce")
 def woocommerce_webhook():
-    receipt = receive(request.headers, request.get_data(cache=False))
-    if receipt.event_id is not None:
-        topic = request.headers.get("X-WC-Webhook-Topic", "webhook")
-        accept_on_receipt(receipt.event_id, f"WooCommerce {topic}", receipt.shop_id)
-    return {"result": receipt.message}, receipt.status
+    try:
+        delivery = read_delivery(request.headers, request.get_data(cache=False))
+    except Refused as refused:
+        return {"result": refused.message}, refused.status
+    if delivery is None:
+        return {"result": "ping"}, 200
+    return {"result": ANSWERS[take(delivery)]}, 200
