@@ -49,14 +49,19 @@ def big_shop(app):
 def _deliver(app, client, item: int):
     """inventory_levels/update as Shopify sends it (2026-04 example payload: inventory_item_id,
     location_id, available, updated_at), signed with the app secret like Shopify does."""
-    body = json.dumps({"inventory_item_id": item, "location_id": 7, "available": 3,
-                       "updated_at": "2026-12-07T10:00:00-05:00"}).encode()  # fmt: skip
+    return _post(app, client, "inventory_levels/update", {
+        "inventory_item_id": item, "location_id": 7, "available": 3,
+        "updated_at": "2026-12-07T10:00:00-05:00"})  # fmt: skip
+
+
+def _post(app, client, topic: str, payload: dict):
+    body = json.dumps(payload).encode()
     secret = app.config["SETTINGS"].shopify_api_secret
     digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     headers = {
         "Content-Type": "application/json",
         "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
-        "X-Shopify-Topic": "inventory_levels/update",
+        "X-Shopify-Topic": topic,
         "X-Shopify-Shop-Domain": DOMAIN,
         "X-Shopify-API-Version": "2026-04",
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
@@ -139,3 +144,22 @@ def test_an_unknown_inventory_item_answers_without_a_scan_and_requests_nothing(
     event_id = _latest_event().id
     assert request_event_stock(event_id) == "requested"  # the job's lookup finds no SKU
     assert not [j for j in _scheduled("sync") if j.func_name == "jobs.stock.sync_stock"]
+
+
+def test_an_uninstall_is_settled_once(app, client, big_shop):
+    """app/uninstalled is settled in the route, before the event is recorded; neither its event
+    job nor a second delivery (a new event id: Shopify retries, or resends) uninstalls again,
+    so the 48 hours before shop/redact count from the first."""
+    from jobs.webhooks import process_event
+
+    # the 2026-04 app/uninstalled example body names the shop (tests/security/...binding.py)
+    payload = {"id": 548380009, "name": "Big", "myshopify_domain": DOMAIN}
+    assert _post(app, client, "app/uninstalled", payload).status_code == 200
+    db.session.expire_all()
+    shop = db.session.get(Shop, big_shop)
+    assert shop.status == "uninstalled" and shop.connection.access_token is None
+    first = shop.uninstalled_at
+    assert process_event(_latest_event().id) == "done"
+    assert _post(app, client, "app/uninstalled", payload).json == {"status": "accepted"}
+    db.session.expire_all()
+    assert db.session.get(Shop, big_shop).uninstalled_at == first
