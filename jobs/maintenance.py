@@ -84,7 +84,7 @@ def _purge_events(platforms: tuple[str, ...], days: int) -> int:
 
 def requeue_unprocessed_events() -> int:
     """Webhook events recorded while Redis was away (answered 200, never queued): queue them."""
-    from jobs.queues import enqueue
+    from jobs.webhooks import enqueue_event
 
     cutoff = utcnow() - timedelta(minutes=2)
     stuck = (
@@ -94,14 +94,7 @@ def requeue_unprocessed_events() -> int:
         .all()
     )
     for event_id, shop_id in stuck:
-        enqueue(
-            "jobs.webhooks.process_event",
-            event_id,
-            queue="webhooks",
-            job_id=f"event:{event_id}",
-            title="Process a webhook",
-            shop_id=shop_id,
-        )
+        enqueue_event(event_id, "Process a webhook", shop_id)
     return len(stuck)
 
 

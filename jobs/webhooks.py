@@ -197,16 +197,16 @@ def accept_on_receipt(event_id: int, title: str, shop_id: int | None) -> None:
     except Exception:
         log.exception("stock request on receipt failed", extra={"event_id": event_id})
     try:
-        enqueue(
-            "jobs.webhooks.process_event",
-            event_id,
-            queue="webhooks",
-            job_id=f"webhook-event-{event_id}",
-            title=title,
-            shop_id=shop_id,
-        )
+        enqueue_event(event_id, title, shop_id)
     except Exception:
         log.exception("could not enqueue webhook event", extra={"event_id": event_id})
+
+
+def enqueue_event(event_id: int, title: str, shop_id: int | None) -> None:
+    """Queue the event's processing under its one job id, whoever queues it (the intake, or the
+    sweep re-queueing an event left unprocessed): a waiting job is reused, never doubled."""
+    enqueue("jobs.webhooks.process_event", event_id, queue="webhooks",
+            job_id=f"webhook-event-{event_id}", title=title, shop_id=shop_id)  # fmt: skip
 
 
 def _request_stock_on_receipt(event_id: int) -> None:
