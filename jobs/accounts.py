@@ -26,6 +26,7 @@ log = logging.getLogger("crossport.jobs")
 def client_for(account: AmazonAccount) -> SpApiClient:
     """An SP-API client for a connected account, which disconnects it if Amazon says its
     authorization was revoked; AmazonAuthorizationRevoked when it is not connected."""
+
     def disconnect(reason: str) -> None:
         mark_disconnected(account.id, reason)
 

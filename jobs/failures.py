@@ -25,7 +25,10 @@ def is_transient(exc: BaseException) -> bool:
 def describe(exc: BaseException) -> str:
     """The reason a run row shows: the error, and the platform's codes and status when known."""
     reason = f"{type(exc).__name__}: {exc}"
-    codes = tuple(getattr(exc, "codes", ()) or ()) or ((exc.code,) if getattr(exc, "code", "") else ())
+    # Amazon and Shopify errors carry `codes`, WooCommerce's its one `code`
+    codes = tuple(getattr(exc, "codes", ()) or ())
+    if not codes and getattr(exc, "code", ""):
+        codes = (exc.code,)
     status = getattr(exc, "status", 0)
     details = [f"HTTP {status}"] if status else []
     details += [f"codes {', '.join(map(str, codes))}"] if codes else []

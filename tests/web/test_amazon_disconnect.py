@@ -34,7 +34,11 @@ def _disconnect(client, bearer, shop, account_id: int, user_id: str = "1"):
 
 
 def _unsubscriptions() -> list:
-    return [j for j in get_queue("periodic").get_jobs() if j.func_name == "jobs.unsubscribe.unsubscribe_account"]
+    return [
+        j
+        for j in get_queue("periodic").get_jobs()
+        if j.func_name == "jobs.unsubscribe.unsubscribe_account"
+    ]
 
 
 def test_only_admins_and_owners_may_disconnect(client, shop_a, bearer):
