@@ -6,15 +6,25 @@ import logging
 from decimal import Decimal
 
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
 from core.models import ProductSnapshot, Shop, VariantSnapshot
 from core.times import parse_utc
+from jobs.queues import enqueue
 from jobs.runs import finish_run, progress, start_run
 from jobs.stores import store_for
 from mapping.canonical import load_product
 
 log = logging.getLogger("crossport.jobs")
+
+
+def request_catalogue_import(shop_id: int):
+    """Queue the shop's catalogue import under its one job id, whoever asks (the install, the key
+    flow, the onboarding page): a waiting import is reused, a running one gets one follow-up."""
+    return enqueue("jobs.catalog.import_catalogue", shop_id, queue="bulk",
+                   job_id=f"catalogue:{shop_id}", title="Import the store catalogue",
+                   shop_id=shop_id)  # fmt: skip
 
 
 def import_catalogue(shop_id: int) -> None:
@@ -66,6 +76,17 @@ def save_snapshot(shop_id: int, raw: dict) -> str:
 
     Returns "created", "updated", "stale" (ignored, older than what we hold) or "malformed".
     """
+    try:
+        return _save_snapshot(shop_id, raw)
+    except IntegrityError:
+        # Another job (an import beside this one, a product webhook's refresh) inserted the same
+        # product or SKU between our read and our insert; SQLite has no row lock to stop it.
+        # Read again: it is an update now, and the newer state still wins.
+        db.session.rollback()
+        return _save_snapshot(shop_id, raw)
+
+
+def _save_snapshot(shop_id: int, raw: dict) -> str:
     try:
         product = load_product(raw)
     except ValidationError as exc:

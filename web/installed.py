@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from jobs.queues import enqueue
+from jobs.catalog import request_catalogue_import
 
 
 def on_store_installed(shop_id: int) -> None:
     """Queue the catalogue import, so the products page fills while the seller onboards."""
-    enqueue(
-        "jobs.catalog.import_catalogue",
-        shop_id,
-        queue="bulk",
-        job_id=f"catalogue:{shop_id}",
-        title="Import the store catalogue",
-        shop_id=shop_id,
-    )
+    request_catalogue_import(shop_id)

@@ -45,17 +45,10 @@ def callback():
         log.warning("woocommerce key callback refused: %s", exc)
         return {"error": str(exc)}, exc.status
     log.info("woocommerce store connected", extra={"shop_id": shop.id})
-    from jobs.queues import enqueue
+    from jobs.catalog import request_catalogue_import
 
     # the catalogue is read right away, so the products page fills while the seller onboards
-    enqueue(
-        "jobs.catalog.import_catalogue",
-        shop.id,
-        queue="bulk",
-        job_id=f"catalogue:{shop.id}",
-        title="Import the store catalogue",
-        shop_id=shop.id,
-    )
+    request_catalogue_import(shop.id)
     return {"ok": True}, 200
 
 

@@ -39,3 +39,32 @@ def test_a_malformed_product_is_reported_not_stored(app):
         save_snapshot(shop.id, {"id": "8", "title": "x", "variants": [{"sku": "A"}]}) == "malformed"
     )
     assert db.session.query(ProductSnapshot).count() == 0
+
+
+def test_a_product_inserted_by_another_job_meanwhile_is_updated_not_failed(app):
+    """Two imports of one shop (the install's and the page's), or an import and a product
+    webhook, insert the same product: the one that loses the race updates it instead."""
+    from sqlalchemy import event, insert
+
+    shop = Shop(platform="shopify", domain="race.myshopify.com")
+    db.session.add(shop)
+    db.session.commit()
+    raced = []
+
+    def the_other_job_inserts_first(session, context, instances):
+        if raced:
+            return
+        raced.append(True)
+        with db.engine.begin() as other:  # another job's connection, committed at once
+            other.execute(insert(ProductSnapshot).values(
+                shop_id=shop.id, external_id="7", title="from the other job", data={},
+                deleted=False))  # fmt: skip
+
+    event.listen(db.session, "before_flush", the_other_job_inserts_first)
+    try:
+        outcome = save_snapshot(shop.id, _product("ours", "2026-11-26T10:00:02Z"))
+    finally:
+        event.remove(db.session, "before_flush", the_other_job_inserts_first)
+    assert outcome == "updated"
+    assert [s.title for s in db.session.query(ProductSnapshot)] == ["ours"]
+    assert db.session.query(VariantSnapshot).one().sku == "SKU-7"

@@ -14,7 +14,7 @@ from core.models import (
     ProductSnapshot,
     TargetMarketplace,
 )
-from jobs.queues import enqueue
+from jobs.catalog import request_catalogue_import
 from mapping.marketplaces import MARKETPLACES
 from web.api.registry import conflict, not_found, operation
 
@@ -305,12 +305,5 @@ def update_settings(body: dict):
     status=202,
 )
 def import_catalogue():
-    job = enqueue(
-        "jobs.catalog.import_catalogue",
-        g.shop_id,
-        queue="bulk",
-        job_id=f"catalogue-import-{g.shop_id}",
-        title="Import the store catalogue",
-        shop_id=g.shop_id,
-    )
+    job = request_catalogue_import(g.shop_id)
     return {"job_id": job.id, "run_id": None}
