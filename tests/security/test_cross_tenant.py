@@ -13,7 +13,7 @@ import pytest
 from core.db import db
 from core.models import Alert, AmazonAccount, JobRun, MappingProfile, TargetMarketplace, User
 from tests.security import routes as R
-from tests.web.conftest import add_order, add_product, bearer, shop_a, shop_b  # noqa: F401  (fixtures)
+from tests.web.conftest import add_order, add_product
 
 # what shop B holds, none of which may appear in an answer to shop A
 SECRETS = (
@@ -75,7 +75,7 @@ def bravo_rows(app, shop_b):
 @pytest.mark.parametrize(("rule", "method", "min_role"), _targets())
 def test_shop_a_cannot_reach_shop_b(client, shop_a, shop_b, bearer, bravo_rows, rule, method,
                                     min_role):  # fmt: skip
-    for kind, name in R.params(rule):
+    for _, name in R.params(rule):
         assert name in bravo_rows, f"{rule}: give shop B a row for <{name}> in bravo_rows"
     path = R.fill(rule, bravo_rows)
     headers = bearer(shop_a, "1")  # shop A's owner: every role check passes

@@ -10,7 +10,7 @@ import pytest
 from core.db import db
 from core.models import Alert, AmazonAccount, JobRun, MappingProfile, TargetMarketplace, User
 from tests.security import routes as R
-from tests.web.conftest import add_order, add_product, bearer, make_shop  # noqa: F401
+from tests.web.conftest import add_order, add_product, make_shop
 from web.auth import ROLE_ORDER
 
 STAFF = {"1": "owner", "4": "admin", "3": "editor", "2": "viewer"}
@@ -77,8 +77,13 @@ def test_a_lower_role_is_refused(client, shop, own_rows, bearer, rule, method, r
 
 @pytest.mark.parametrize(
     ("target_role", "new_role"),
-    [("owner", "viewer"), ("admin", "viewer"), ("viewer", "admin"), ("viewer", "owner"),
-     ("admin", "owner")],  # fmt: skip
+    [
+        ("owner", "viewer"),
+        ("admin", "viewer"),
+        ("viewer", "admin"),
+        ("viewer", "owner"),
+        ("admin", "owner"),
+    ],  # fmt: skip
 )
 def test_an_admin_cannot_grant_or_remove_admin_and_owner(client, shop, bearer, target_role,
                                                         new_role):  # fmt: skip
