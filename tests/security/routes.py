@@ -94,6 +94,21 @@ def valid_body(rule: str, method: str, ids: dict[str, int] | None = None) -> dic
     return None
 
 
+def id_query(rule: str, method: str, ids: dict[str, int]) -> dict:
+    """The query fields of the registry's schema that name a row (`*_id` integers), set to
+    the given ids (None for a name not given)."""
+    from web.api.registry import OPERATIONS
+
+    for op in OPERATIONS.values():
+        if "/api" + op.rule == rule and op.method == method.lower() and op.query is not None:
+            return {
+                name: ids.get(name)
+                for name, field in op.query.fields.items()
+                if name.endswith("_id") and isinstance(field, fields.Integer)
+            }
+    return {}
+
+
 def snapshot(db, shop_id: int) -> tuple[int, str]:
     """(row count, hash) over the shop's row and every row of every table with a shop_id."""
     rows = []

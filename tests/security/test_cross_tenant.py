@@ -1,10 +1,11 @@
 """Cross-tenant calls: shop A's owner, with a valid token, sends shop B's ids to every route of
-the url_map that takes an id (in the path, or an `*_ids` list in the body). Nothing of shop B
-may come back (its names, SKUs, order ids, seller id...) and nothing of shop B may change (a row
-count and a hash of every row of every shop-scoped table, before and after). A guarded route
-must answer 403 or 404 for an id that is not the caller's; a route that takes an id-like text
-(a marketplace or product type) acts on the caller's own shop, so only "no leak, no change" is
-checked there. A new route with an id parameter this file has no row for fails loudly."""
+the url_map that takes an id (in the path, a `*_id` query field, or an `*_ids` list in the
+body). Nothing of shop B may come back (its names, SKUs, order ids, seller id...) and nothing
+of shop B may change (a row count and a hash of every row of every shop-scoped table, before
+and after). A guarded route must answer 403 or 404 for an id that is not the caller's; a row
+named in the query (a filter or a hint) must answer as a missing id would; a route that takes
+an id-like text (a marketplace or product type) acts on the caller's own shop, so only "no
+leak, no change" is checked there. A new route with an id this file has no row for fails."""
 
 from __future__ import annotations
 
@@ -29,12 +30,16 @@ SECRETS = (
 )
 
 
+MISSING_ID = 2_000_000_000  # no row has it
+
+
 def _targets():
     out = []
     for rule, method, min_role in R.routes():
         ps = R.params(rule)
         body = R.valid_body(rule, method) or {}
-        if ps or any(name.endswith("_ids") and name != "marketplace_ids" for name in body):
+        query = R.id_query(rule, method, {})  # a query field naming a row
+        if ps or query or any(n.endswith("_ids") and n != "marketplace_ids" for n in body):
             out.append(pytest.param(rule, method, min_role, id=f"{method} {rule}"))
     return out
 
@@ -79,11 +84,13 @@ def test_shop_a_cannot_reach_shop_b(client, shop_a, shop_b, bearer, bravo_rows, 
         assert name in bravo_rows, f"{rule}: give shop B a row for <{name}> in bravo_rows"
     path = R.fill(rule, bravo_rows)
     headers = bearer(shop_a, "1")  # shop A's owner: every role check passes
+    query = R.id_query(rule, method, bravo_rows)
+    assert None not in query.values(), f"{rule}: give shop B a row for each of {list(query)}"
     if min_role is None and rule.startswith("/app"):
-        code = client.post("/app/handoff", headers=headers).json["code"]
-        path, headers = f"{path}?handoff={code}", {}
+        query["handoff"] = client.post("/app/handoff", headers=headers).json["code"]
+        headers = {}
     before = R.snapshot(db, shop_b.id)
-    answer = client.open(path, method=method, headers=headers,
+    answer = client.open(path, method=method, headers=headers, query_string=query,
                          json=R.valid_body(rule, method, bravo_rows))  # fmt: skip
     db.session.expire_all()
     text = answer.get_data(as_text=True)
@@ -91,6 +98,12 @@ def test_shop_a_cannot_reach_shop_b(client, shop_a, shop_b, bearer, bravo_rows, 
     assert not leaked, f"{method} {path} showed shop B's {leaked}"
     assert R.snapshot(db, shop_b.id) == before, f"{method} {path} changed shop B's rows"
     assert answer.status_code < 500
-    addresses_b_row = any(kind == "int" for kind, _ in R.params(rule)) or not R.params(rule)
-    if min_role is not None and addresses_b_row:
+    path_ids = [name for kind, name in R.params(rule) if kind == "int"]
+    body_ids = not R.params(rule) and not R.id_query(rule, method, {})
+    if min_role is not None and (path_ids or body_ids):
         assert answer.status_code in (403, 404), f"{method} {path}: {answer.status_code} {text}"
+    elif R.id_query(rule, method, {}):
+        # a row named in the query (a filter or a hint): shop B's id answers as a missing one
+        missing_ids = query | {name: MISSING_ID for name in R.id_query(rule, method, {})}
+        missing = client.open(path, method=method, headers=headers, query_string=missing_ids)
+        assert (answer.status_code, text) == (missing.status_code, missing.get_data(as_text=True))
