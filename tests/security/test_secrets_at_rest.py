@@ -113,12 +113,12 @@ def _stored_sealed(shop_id: int, secrets: dict[str, str]) -> list[str]:
     return bad
 
 
-def _scan(app, redis_url: str, web_log: str, worker_log: str, secrets: dict[str, str]):
+def _scan(app, redis_url: str, web_text: str, worker_log: str, secrets: dict[str, str]):
     """Where a plaintext secret sits: {place: names of the secrets found there}."""
     db.session.remove()  # no transaction of the test holds pages back
     blobs = {f"sqlite:{n}": b for n, b in _sqlite_bytes(app).items()}
     blobs |= {f"redis:{k}": v for k, v in _redis_values(redis_url).items()}
-    blobs["log:web"] = web_log.encode()
+    blobs["log:web"] = web_text.encode()
     blobs["log:workers"] = worker_log.encode()
     places = {}
     for place, blob in blobs.items():
@@ -128,10 +128,10 @@ def _scan(app, redis_url: str, web_log: str, worker_log: str, secrets: dict[str,
     return places
 
 
-def _check(app, shop_id, redis_url, web_log, worker_log) -> dict[str, str]:
+def _check(app, shop_id, redis_url, web_text, worker_log) -> dict[str, str]:
     secrets = _secrets(app, shop_id, redis_url)
     assert _stored_sealed(shop_id, secrets) == []
-    assert _scan(app, redis_url, web_log, worker_log, secrets) == {}
+    assert _scan(app, redis_url, web_text, worker_log, secrets) == {}
     return secrets
 
 
@@ -161,4 +161,3 @@ def test_no_plaintext_secret_after_a_woocommerce_journey(world, redis_url, web_l
     secrets = _check(world.app, world.shop_id, redis_url, web_log.getvalue(), world.worker_logs())
     assert {"store.consumer_key", "store.consumer_secret", "store.plugin_token_key",
             "amazon.EU.refresh_token"} <= set(secrets)  # fmt: skip
-
