@@ -202,3 +202,35 @@ def test_a_store_redirecting_inward_is_not_followed(app_factory, listener):
         assert not listener.hits
     finally:
         inner.close()
+
+
+@pytest.mark.parametrize(
+    "stored", ["https://127.0.0.1:{port}", "https://[::1]:{port}", "http://localhost:{port}"]
+)
+def test_a_stored_internal_store_url_is_refused_by_the_client(listener, stored):
+    """A store URL stored before a rule tightened (or changed by hand) is checked again when
+    the API client is built: no call goes out."""
+    from integrations.woocommerce.client import WooClient
+    from integrations.woocommerce.urlcheck import UnsafeStoreUrl
+
+    with pytest.raises(UnsafeStoreUrl):
+        WooClient(stored.format(port=listener.port), "ck_x", "cs_x", retries=0)
+    assert not listener.hits
+
+
+def test_the_store_api_client_does_not_follow_a_redirect_inward(listener):
+    """The store's API answers 302 to an internal address: the client reports the failure
+    and never connects there (allow_redirects=False in WooClient._send)."""
+    from integrations.woocommerce.client import WooApiError, WooClient
+
+    store = Listener(location=f"http://127.0.0.1:{listener.port}/wp-json/wc/v3/products")
+    try:
+        address = f"127.0.0.1:{store.port}"
+        client = WooClient(f"http://{address}", "ck_x", "cs_x", sandbox_hosts=(address,),
+                           retries=0, recorder=lambda **_: None)  # fmt: skip
+        with pytest.raises(WooApiError):
+            client.get("products")
+        assert store.hits, "the store was called"
+        assert not listener.hits
+    finally:
+        store.close()
