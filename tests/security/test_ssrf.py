@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 
+from integrations.shopify.oauth import valid_shop_domain
 from tests.security import routes as R
 from tests.web.conftest import make_shop, session_token
 
@@ -234,3 +236,36 @@ def test_the_store_api_client_does_not_follow_a_redirect_inward(listener):
         assert not listener.hits
     finally:
         store.close()
+
+
+def test_a_signed_callback_for_a_foreign_shop_domain_calls_nobody(ssrf_app, listener):
+    """Shopify's OAuth callback names the shop whose token endpoint Crossport then calls: even
+    correctly signed (the app secret is not what guards this), a shop that is not a bare
+    *.myshopify.com host is refused before the code exchange."""
+    import time
+
+    from integrations.shopify import oauth
+
+    client = ssrf_app.test_client()
+    secret = ssrf_app.config["SETTINGS"].shopify_api_secret
+    for shop in shop_domain_attacks(listener.port):
+        params = {"code": "c0de", "shop": shop, "state": "s", "timestamp": str(int(time.time()))}
+        params["hmac"] = oauth.callback_hmac(params, secret)
+        answer = client.get("/shopify/callback", query_string=params)
+        assert answer.status_code == 400, f"{shop!r}: {answer.status_code}"
+    assert not listener.hits
+
+
+def test_a_session_token_for_a_foreign_shop_domain_calls_nobody(ssrf_app, listener):
+    """/shopify/session exchanges the token with the shop its `dest` names: a signed token
+    naming an internal host is refused, and nothing is called."""
+    client = ssrf_app.test_client()
+    for shop in shop_domain_attacks(listener.port):
+        token = session_token(ssrf_app, shop, "1")
+        answer = client.post("/shopify/session", headers={"Authorization": f"Bearer {token}"})
+        # a path or query after a real myshopify host leaves that host the token's shop (the
+        # exchange with it is tried, and fails here with a 502: no Shopify in the tests)
+        host = urlsplit(f"https://{shop}").netloc.lower()
+        refused = 400 <= answer.status_code < 500
+        assert refused or (answer.status_code == 502 and valid_shop_domain(host)), shop
+    assert not listener.hits
