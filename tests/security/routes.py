@@ -123,3 +123,24 @@ def snapshot(db, shop_id: int) -> tuple[int, str]:
             rows.append(f"{table.name}:{sorted(row._mapping.items(), key=lambda kv: kv[0])!r}")
     rows.sort()
     return len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def queued_for(shop_id: int) -> list[str]:
+    """Ids of the RQ jobs (waiting, scheduled or done) whose meta names the shop."""
+    from rq.job import Job
+
+    from core.redis import get_redis
+
+    redis = get_redis()
+    found = []
+    for key in redis.scan_iter("rq:job:*"):
+        job_id = key.decode().removeprefix("rq:job:")
+        if ":" in job_id:
+            continue  # rq's own sub-keys (dependents, ...)
+        try:
+            job = Job.fetch(job_id, connection=redis)
+        except Exception:  # noqa: BLE001 - a key of another kind: not a job
+            continue
+        if (job.meta or {}).get("shop_id") == shop_id:
+            found.append(job_id)
+    return sorted(found)

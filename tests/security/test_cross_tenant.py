@@ -97,6 +97,7 @@ def test_shop_a_cannot_reach_shop_b(client, shop_a, shop_b, bearer, bravo_rows, 
     leaked = [s for s in SECRETS if s.lower() in text.lower()]
     assert not leaked, f"{method} {path} showed shop B's {leaked}"
     assert R.snapshot(db, shop_b.id) == before, f"{method} {path} changed shop B's rows"
+    assert R.queued_for(shop_b.id) == [], f"{method} {path} queued a job for shop B"
     assert answer.status_code < 500
     path_ids = [name for kind, name in R.params(rule) if kind == "int"]
     body_ids = not R.params(rule) and not R.id_query(rule, method, {})
