@@ -148,7 +148,8 @@ def test_no_plaintext_secret_after_a_shopify_journey(trip, redis_url):  # noqa: 
     secrets = _check(trip.app, shop_id, redis_url, trip.log_buffer.getvalue(), trip.logs())
     # the scan looked for the secrets that matter here (expiring offline tokens: both)
     assert {"store.access_token", "store.refresh_token", "amazon.NA.refresh_token",
-            "app.shopify_api_secret", "app.lwa_client_secret"} <= set(secrets)  # fmt: skip
+            "app.shopify_api_secret", "app.lwa_client_secret", "app.secret_key",
+            "app.encryption_keys[0]", "lwa.access_token[0]"} <= set(secrets)  # fmt: skip
 
 
 @pytest.mark.slow
