@@ -42,15 +42,24 @@ def create_products(world, count: int) -> dict[int, str]:
     with state.lock:
         for n in range(count):
             sku = f"STK-{n + 1:05d}"
-            product = catalog.create_product(state, {
-                "name": f"Enamel Mug {n + 1}", "type": "simple", "sku": sku,
-                "regular_price": "14.90", "description": "<p>Enamel mug, made to last.</p>",
-                "short_description": "Enamel mug", "manage_stock": True, "stock_quantity": 50,
-                "weight": "0.35", "dimensions": {"length": "20", "width": "15", "height": "9"},
-                "categories": [{"id": 17, "name": "Kitchen", "slug": "kitchen"}],
-                "images": [{"src": f"{state.base()}/wp-content/uploads/mug-{n}.jpg"}],
-                "attributes": [{"name": "Brand", "options": ["Fieldhouse"], "visible": True}],
-            })
+            product = catalog.create_product(
+                state,
+                {
+                    "name": f"Enamel Mug {n + 1}",
+                    "type": "simple",
+                    "sku": sku,
+                    "regular_price": "14.90",
+                    "description": "<p>Enamel mug, made to last.</p>",
+                    "short_description": "Enamel mug",
+                    "manage_stock": True,
+                    "stock_quantity": 50,
+                    "weight": "0.35",
+                    "dimensions": {"length": "20", "width": "15", "height": "9"},
+                    "categories": [{"id": 17, "name": "Kitchen", "slug": "kitchen"}],
+                    "images": [{"src": f"{state.base()}/wp-content/uploads/mug-{n}.jpg"}],
+                    "attributes": [{"name": "Brand", "options": ["Fieldhouse"], "visible": True}],
+                },
+            )
             made[product["id"]] = sku
     return made
 
@@ -68,23 +77,40 @@ def publish_all(world, workers: int, timeout: float) -> int:
     db.session.commit()
     add_profiles(world.shop_id)
     world.start_workers(workers)
-    run = JobRun(shop_id=world.shop_id, kind="publish", title="publish (bench)", status="queued",
-                 total=0, done=0, failed=0, attempts=0,
-                 details={"mode": "publish", "marketplace_ids": [], "product_ids": []})
+    run = JobRun(
+        shop_id=world.shop_id,
+        kind="publish",
+        title="publish (bench)",
+        status="queued",
+        total=0,
+        done=0,
+        failed=0,
+        attempts=0,
+        details={"mode": "publish", "marketplace_ids": [], "product_ids": []},
+    )
     db.session.add(run)
     db.session.commit()
-    enqueue("jobs.publish.run_publish", run.id, queue="listings", shop_id=world.shop_id,
-            timeout=1800)
-    wait_for(lambda: db.session.get(JobRun, run.id).status in ("done", "failed"), timeout, 1,
-             "the publish run")
+    enqueue(
+        "jobs.publish.run_publish", run.id, queue="listings", shop_id=world.shop_id, timeout=1800
+    )
+    wait_for(
+        lambda: db.session.get(JobRun, run.id).status in ("done", "failed"),
+        timeout,
+        1,
+        "the publish run",
+    )
     # a small catalogue goes as single puts, a large one as feeds: wait for whichever it took
     wait_for(lambda: all(
         s.status == "done" for s in db.session.query(Submission).filter_by(kind="feed")),
         timeout, 1, "the feeds")  # fmt: skip
     live = db.session.query(Listing).filter(Listing.status.in_(("submitted", "active"))).count()
     try:  # let the status read-back settle, so it does not share the workers with the burst
-        wait_for(lambda: db.session.query(Listing).filter_by(status="active").count() >= live,
-                 timeout, 2, "listings active")
+        wait_for(
+            lambda: db.session.query(Listing).filter_by(status="active").count() >= live,
+            timeout,
+            2,
+            "listings active",
+        )
     except TimeoutError:
         print("  (not every listing was active yet; going on)")
     return live
@@ -108,7 +134,7 @@ def burst(world, products: dict[int, str], changes: int) -> dict[str, list[int]]
     per_round = len(ids)
     with ThreadPoolExecutor(8) as pool:
         for start in range(0, len(plan), per_round):
-            list(pool.map(save, plan[start:start + per_round]))
+            list(pool.map(save, plan[start : start + per_round]))
     return sequence
 
 
@@ -134,8 +160,9 @@ def carrying_calls(world, since: float) -> list[tuple[float, str, str, int]]:
                 for patch in message.get("patches", []):
                     if patch.get("path") == "/attributes/fulfillment_availability":
                         for market in body.get("marketplaceIds", []):
-                            found.append((row["at"], message["sku"], market,
-                                          patch["value"][0]["quantity"]))
+                            found.append(
+                                (row["at"], message["sku"], market, patch["value"][0]["quantity"])
+                            )
     return found
 
 
@@ -156,8 +183,10 @@ def latencies(events, calls, sequence, markets_of) -> tuple[list[float], list[fl
         newer = set(order[rank:])
         worst = 0.0
         for market in markets_of.get(sku, []):
-            hit = next((at for at, q in by_key.get((sku, market), [])
-                        if at >= received and q in newer), None)
+            hit = next(
+                (at for at, q in by_key.get((sku, market), []) if at >= received and q in newer),
+                None,
+            )
             if hit is None:
                 worst = None
                 break
@@ -196,8 +225,9 @@ def patch_floor(events, sequence, markets_of) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skus", type=int, default=500)
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=3)
@@ -218,7 +248,8 @@ def main() -> None:
         setup = time.monotonic() - started
         markets_of: dict[str, list[str]] = {}
         for sku, market in db.session.query(Listing.sku, Listing.marketplace_id).filter(
-                Listing.status.in_(("submitted", "active"))):
+            Listing.status.in_(("submitted", "active"))
+        ):
             markets_of.setdefault(sku, []).append(market)
         world.refill_rate_limits()
         redis = world.redis()
@@ -249,14 +280,18 @@ def main() -> None:
             outcome = "every marketplace holds every SKU's last value"
         except TimeoutError:
             late = behind()
-            outcome = (f"NOT settled within {args.timeout:.0f} s: {len(late)} SKU x marketplace "
-                       f"behind, e.g. {late[:3]}")
+            outcome = (
+                f"NOT settled within {args.timeout:.0f} s: {len(late)} SKU x marketplace "
+                f"behind, e.g. {late[:3]}"
+            )
         settle_seconds = time.time() - since
         time.sleep(2)
         events = [
-            (e.received_at.replace(tzinfo=UTC).timestamp(),
-             world.store.state.products.get(int(e.resource_id), {}).get("sku", ""),
-             (e.payload or {}).get("stock_quantity"))
+            (
+                e.received_at.replace(tzinfo=UTC).timestamp(),
+                world.store.state.products.get(int(e.resource_id), {}).get("sku", ""),
+                (e.payload or {}).get("stock_quantity"),
+            )
             for e in db.session.query(WebhookEvent).filter(WebhookEvent.topic == "product.updated")
         ]
         calls = carrying_calls(world, since)
@@ -267,65 +302,87 @@ def main() -> None:
             if c["at"] >= since:
                 ops[c["operation"]] = ops.get(c["operation"], 0) + 1
         throttled = sum(1 for c in api if c["at"] >= since and c["status"] == 429)
-        jobs_view = [int(v) / 1000 for v in redis.lrange(latency_key(world.shop_id),
-                                                          0, -1)]
+        jobs_view = [int(v) / 1000 for v in redis.lrange(latency_key(world.shop_id), 0, -1)]
 
-        print(f"Stock burst: {args.changes} changes across {args.skus} SKUs, {live} live "
-              f"listings in {len(set(m for v in markets_of.values() for m in v))} marketplaces; "
-              f"{args.workers} workers; emulator and client at speed-up x{args.speedup:g}; "
-              f"web: {args.web_processes or 'a thread'} gunicorn processes")
+        print(
+            f"Stock burst: {args.changes} changes across {args.skus} SKUs, {live} live "
+            f"listings in {len(set(m for v in markets_of.values() for m in v))} marketplaces; "
+            f"{args.workers} workers; emulator and client at speed-up x{args.speedup:g}; "
+            f"web: {args.web_processes or 'a thread'} gunicorn processes"
+        )
         print(f"  setup (import, map, publish, listings active): {setup:.0f} s")
         statuses: dict[str, int] = {}
         for delivery in world.store.state.deliveries:
             if delivery["topic"] == "product.updated":
                 statuses[str(delivery["status"])] = statuses.get(str(delivery["status"]), 0) + 1
-        print(f"  store saves sent in {burst_seconds:.1f} s; deliveries by answer {statuses}; "
-              f"{len(events)} distinct events recorded (a delivery carries the product as it is "
-              f"when sent, so two saves delivered late carry one state); outcome after "
-              f"{settle_seconds:.1f} s: {outcome}")
+        print(
+            f"  store saves sent in {burst_seconds:.1f} s; deliveries by answer {statuses}; "
+            f"{len(events)} distinct events recorded (a delivery carries the product as it is "
+            f"when sent, so two saves delivered late carry one state); outcome after "
+            f"{settle_seconds:.1f} s: {outcome}"
+        )
         print(f"  SP-API calls during the burst: {ops}; 429 answers: {throttled}")
         if events:
             start = min(e[0] for e in events)
-            print(f"  receipts spread over {max(e[0] for e in events) - start:.1f} s; createFeed "
-                  f"calls at " + ", ".join(
-                      f"+{c['at'] - start:.1f} s" for c in api
-                      if c["at"] >= since and c["operation"] == "createFeed"))
+            print(
+                f"  receipts spread over {max(e[0] for e in events) - start:.1f} s; createFeed "
+                f"calls at "
+                + ", ".join(
+                    f"+{c['at'] - start:.1f} s"
+                    for c in api
+                    if c["at"] >= since and c["operation"] == "createFeed"
+                )
+            )
         print(f"  calls carrying a quantity: {len(calls)} (SKU x marketplace values)")
         if per_event:
             median, p99 = statistics.median(per_event), percentile(per_event, 0.99)
-            print("Latency, webhook received -> SP-API call carrying the value (or a newer one), "
-                  "on every marketplace of the SKU")
+            print(
+                "Latency, webhook received -> SP-API call carrying the value (or a newer one), "
+                "on every marketplace of the SKU"
+            )
             print(f"  events matched {len(per_event)}, unmatched {unmatched}")
-            print(f"  median {median:.2f} s, p99 {p99:.2f} s, max {max(per_event):.2f} s "
-                  f"(aim: median < 2 s)")
-            print(f"  per SKU x marketplace: median {statistics.median(per_pair):.2f} s, "
-                  f"p99 {percentile(per_pair, 0.99):.2f} s")
+            print(
+                f"  median {median:.2f} s, p99 {p99:.2f} s, max {max(per_event):.2f} s "
+                f"(aim: median < 2 s)"
+            )
+            print(
+                f"  per SKU x marketplace: median {statistics.median(per_pair):.2f} s, "
+                f"p99 {percentile(per_pair, 0.99):.2f} s"
+            )
             # A reference floor: Amazon's createFeed burst (15) holds one drain of a feed per
             # marketplace, not two, so a burst this size is best carried by one drain the moment
             # it ends (a few SKUs could go earlier by patches: this is a reference, not a proof).
             last = max(e[0] for e in events)
             floor = [last - e[0] for e in events if e[2] in sequence.get(e[1], [])]
-            print(f"  floor under the feed limits (every value sent the instant the last webhook "
-                  f"arrives): median {statistics.median(floor):.2f} s, p99 "
-                  f"{percentile(floor, 0.99):.2f} s; measured / floor: median "
-                  f"{median / max(statistics.median(floor), 1e-9):.2f}x, p99 "
-                  f"{p99 / max(percentile(floor, 0.99), 1e-9):.2f}x")
+            print(
+                f"  floor under the feed limits (every value sent the instant the last webhook "
+                f"arrives): median {statistics.median(floor):.2f} s, p99 "
+                f"{percentile(floor, 0.99):.2f} s; measured / floor: median "
+                f"{median / max(statistics.median(floor), 1e-9):.2f}x, p99 "
+                f"{p99 / max(percentile(floor, 0.99), 1e-9):.2f}x"
+            )
             by_patches = patch_floor(events, sequence, markets_of)
-            print(f"  floor by single patches alone ({len(by_patches)} events, in receipt order "
-                  f"at Amazon's patch rate): median {statistics.median(by_patches):.2f} s, p99 "
-                  f"{percentile(by_patches, 0.99):.2f} s; measured / that floor: median "
-                  f"{median / max(statistics.median(by_patches), 1e-9):.2f}x")
+            print(
+                f"  floor by single patches alone ({len(by_patches)} events, in receipt order "
+                f"at Amazon's patch rate): median {statistics.median(by_patches):.2f} s, p99 "
+                f"{percentile(by_patches, 0.99):.2f} s; measured / that floor: median "
+                f"{median / max(statistics.median(by_patches), 1e-9):.2f}x"
+            )
             for poll in POLL_BASELINES:
-                print(f"  vs polling every {poll // 60} min (mean wait {poll / 2:.0f} s, worst "
-                      f"{poll} s): median {median / (poll / 2):.4f} of the mean, p99 "
-                      f"{p99 / poll:.4f} of the worst")
+                print(
+                    f"  vs polling every {poll // 60} min (mean wait {poll / 2:.0f} s, worst "
+                    f"{poll} s): median {median / (poll / 2):.4f} of the mean, p99 "
+                    f"{p99 / poll:.4f} of the worst"
+                )
         else:
             print(f"  no latency matched ({unmatched} unmatched events)")
         if jobs_view:
-            print(f"  jobs.stock's own view (first request -> call done, Redis "
-                  f"{latency_key(world.shop_id)}): {len(jobs_view)} values, "
-                  f"median {statistics.median(jobs_view):.2f} s, p99 "
-                  f"{percentile(jobs_view, 0.99):.2f} s")
+            print(
+                f"  jobs.stock's own view (first request -> call done, Redis "
+                f"{latency_key(world.shop_id)}): {len(jobs_view)} values, "
+                f"median {statistics.median(jobs_view):.2f} s, p99 "
+                f"{percentile(jobs_view, 0.99):.2f} s"
+            )
     finally:
         world.stop()
 

@@ -84,21 +84,27 @@ def main() -> None:
                 forget_shared_tokens(world)
                 world.refill_rate_limits()
                 results[shared].append(run_round(world, args.jobs, shared))
-        print(f"{args.jobs} jobs per round, one SP-API call each, over 3 accounts; "
-              f"{args.workers} workers; {args.rounds} rounds each, alternating")
+        print(
+            f"{args.jobs} jobs per round, one SP-API call each, over 3 accounts; "
+            f"{args.workers} workers; {args.rounds} rounds each, alternating"
+        )
         for shared, label in ((False, "token per process (before)"), (True, "shared in Redis")):
             for r in results[shared]:
-                print(f"  {label:28s} LWA requests {r['grants']:3d} "
-                      f"({r['grants'] / args.jobs:.2f} per job), job median {r['median_ms']:.1f} "
-                      f"ms, p90 {r['p90_ms']:.1f} ms, all jobs {r['wall']:.2f} s, "
-                      f"failed {r['failed']}")
+                print(
+                    f"  {label:28s} LWA requests {r['grants']:3d} "
+                    f"({r['grants'] / args.jobs:.2f} per job), job median {r['median_ms']:.1f} "
+                    f"ms, p90 {r['p90_ms']:.1f} ms, all jobs {r['wall']:.2f} s, "
+                    f"failed {r['failed']}"
+                )
         before = statistics.median(r["median_ms"] for r in results[False])
         after = statistics.median(r["median_ms"] for r in results[True])
         grants_before = sum(r["grants"] for r in results[False])
         grants_after = sum(r["grants"] for r in results[True])
-        print(f"LWA requests: {grants_before} -> {grants_after} "
-              f"({grants_before / max(grants_after, 1):.0f}x fewer); job median "
-              f"{before:.1f} -> {after:.1f} ms ({before / after:.2f}x)")
+        print(
+            f"LWA requests: {grants_before} -> {grants_after} "
+            f"({grants_before / max(grants_after, 1):.0f}x fewer); job median "
+            f"{before:.1f} -> {after:.1f} ms ({before / after:.2f}x)"
+        )
     finally:
         world.stop()
 

@@ -45,9 +45,15 @@ def signed_deliveries(world, products: dict[int, str], count: int) -> list[tuple
     out = []
     for n in range(count):
         ident = ids[n % len(ids)]
-        body = json.dumps({"id": ident, "sku": products[ident], "stock_quantity": 2000 + n,
-                           "date_modified_gmt": f"2026-11-27T00:{n // 60 % 60:02d}:{n % 60:02d}"},
-                          separators=(",", ":")).encode()
+        body = json.dumps(
+            {
+                "id": ident,
+                "sku": products[ident],
+                "stock_quantity": 2000 + n,
+                "date_modified_gmt": f"2026-11-27T00:{n // 60 % 60:02d}:{n % 60:02d}",
+            },
+            separators=(",", ":"),
+        ).encode()
         headers = {
             "Content-Type": "application/json",
             "X-WC-Webhook-Source": world.store.url + "/",
@@ -57,7 +63,8 @@ def signed_deliveries(world, products: dict[int, str], count: int) -> list[tuple
             "X-WC-Webhook-ID": "1",
             "X-WC-Webhook-Delivery-ID": hashlib.md5(str(n).encode()).hexdigest(),
             "X-WC-Webhook-Signature": base64.b64encode(
-                hmac.new(secret, body, hashlib.sha256).digest()).decode(),
+                hmac.new(secret, body, hashlib.sha256).digest()
+            ).decode(),
         }
         out.append((body, headers))
     return out
@@ -83,15 +90,18 @@ def timed(requests_to_send, concurrency: int, send) -> tuple[list[float], float,
 def report(label: str, seconds: list[float], wall: float, statuses: list[int]) -> float:
     bad = sum(1 for s in statuses if s != 200)
     median = statistics.median(seconds)
-    print(f"  {label:<34} median {median * 1000:7.1f} ms  p99 "
-          f"{percentile(seconds, 0.99) * 1000:7.1f} ms  max {max(seconds) * 1000:7.1f} ms  "
-          f"{len(seconds) / wall:6.0f}/s  non-200: {bad}")
+    print(
+        f"  {label:<34} median {median * 1000:7.1f} ms  p99 "
+        f"{percentile(seconds, 0.99) * 1000:7.1f} ms  max {max(seconds) * 1000:7.1f} ms  "
+        f"{len(seconds) / wall:6.0f}/s  non-200: {bad}"
+    )
     return median
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--skus", type=int, default=500)
     parser.add_argument("--concurrency", default="1,8,32")
@@ -114,24 +124,33 @@ def main() -> None:
 
         def deliver(item):
             body, headers = item
-            return session.post(url + "/webhooks/woocommerce", data=body, headers=headers,
-                                timeout=30).status_code
+            return session.post(
+                url + "/webhooks/woocommerce", data=body, headers=headers, timeout=30
+            ).status_code
 
-        print(f"Webhook receipt: {args.deliveries} signed product.updated deliveries over "
-              f"{args.skus} SKUs per row; Crossport on gunicorn, {args.web_processes} processes "
-              f"x 4 threads, SQLite; no worker running")
+        print(
+            f"Webhook receipt: {args.deliveries} signed product.updated deliveries over "
+            f"{args.skus} SKUs per row; Crossport on gunicorn, {args.web_processes} processes "
+            f"x 4 threads, SQLite; no worker running"
+        )
         for concurrency in (int(c) for c in args.concurrency.split(",")):
             db.session.query(WebhookEvent).delete()
             db.session.commit()
             world.redis().flushdb()
-            baseline = report(f"GET /health, {concurrency} at a time",
-                              *timed(range(args.deliveries), concurrency, health))
+            baseline = report(
+                f"GET /health, {concurrency} at a time",
+                *timed(range(args.deliveries), concurrency, health),
+            )
             deliveries = signed_deliveries(world, products, args.deliveries)
-            median = report(f"webhook receipt, {concurrency} at a time",
-                            *timed(deliveries, concurrency, deliver))
+            median = report(
+                f"webhook receipt, {concurrency} at a time",
+                *timed(deliveries, concurrency, deliver),
+            )
             recorded = db.session.query(WebhookEvent).count()
-            print(f"  {'':<34} receipt / health: {median / baseline:.2f}x; events recorded "
-                  f"{recorded} of {args.deliveries}")
+            print(
+                f"  {'':<34} receipt / health: {median / baseline:.2f}x; events recorded "
+                f"{recorded} of {args.deliveries}"
+            )
     finally:
         world.stop()
 

@@ -52,9 +52,13 @@ class RequestLog:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(body)
-        row = {"at": arrived, "method": environ.get("REQUEST_METHOD"),
-               "path": environ.get("PATH_INFO", ""), "query": environ.get("QUERY_STRING", ""),
-               "body": body if len(body) < 100_000 else b""}
+        row = {
+            "at": arrived,
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "body": body if len(body) < 100_000 else b"",
+        }
         with self.lock:
             self.rows.append(row)
         return self.app(environ, start_response)
@@ -78,10 +82,23 @@ class GunicornServer:
 
     def start(self, settings) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.processes), "--threads", str(self.threads),
-             "app:create_app()"],
-            cwd=REPO, env=worker_env(settings), stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.processes),
+                "--threads",
+                str(self.threads),
+                "app:create_app()",
+            ],
+            cwd=REPO,
+            env=worker_env(settings),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -177,8 +194,14 @@ class BenchWorld:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict | None = None,
-                markets: dict | None = None, web_processes: int = 0) -> BenchWorld:
+def build_world(
+    *,
+    speedup: float,
+    seed_store: bool = True,
+    amazon_options: dict | None = None,
+    markets: dict | None = None,
+    web_processes: int = 0,
+) -> BenchWorld:
     """Start everything and connect it; the app context stays pushed until `stop()`.
 
     With `web_processes`, Crossport's web app runs in that many gunicorn processes (as in
@@ -189,10 +212,16 @@ def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict
 
     tmp = Path(tempfile.mkdtemp(prefix="crossport-bench-"))
     redis_server = RedisServer()
-    options = {"speedup": speedup, "rate_limits": True, "auto_approve": True,
-               "feed_queue_seconds": 2.0, "feed_processing_seconds": 3.0,
-               "buyable_after_seconds": 5.0, "validate_contracts": False,
-               **(amazon_options or {})}
+    options = {
+        "speedup": speedup,
+        "rate_limits": True,
+        "auto_approve": True,
+        "feed_queue_seconds": 2.0,
+        "feed_processing_seconds": 3.0,
+        "buyable_after_seconds": 5.0,
+        "validate_contracts": False,
+        **(amazon_options or {}),
+    }
     amazon_app = create_amazon(**options)
     amazon_log = RequestLog(amazon_app.wsgi_app)
     amazon_app.wsgi_app = amazon_log
@@ -211,25 +240,44 @@ def build_world(*, speedup: float, seed_store: bool = True, amazon_options: dict
     upgrade(f"sqlite:///{database}")
     amazon = Emulator(amazon_server.url)
     settings = Settings(
-        env="test", database_url=f"sqlite:///{database}", redis_url=redis_server.url(db=1),
-        queue_prefix="crossport-bench", secret_key="bench-secret-key-not-for-production",
-        encryption_keys=(Fernet.generate_key().decode(),), public_url=crossport_server.url,
-        sandbox=True, shopify_api_key="bench-api-key",
+        env="test",
+        database_url=f"sqlite:///{database}",
+        redis_url=redis_server.url(db=1),
+        queue_prefix="crossport-bench",
+        secret_key="bench-secret-key-not-for-production",
+        encryption_keys=(Fernet.generate_key().decode(),),
+        public_url=crossport_server.url,
+        sandbox=True,
+        shopify_api_key="bench-api-key",
         shopify_api_secret="bench-api-secret-long-enough-for-hs256",
-        lwa_client_id="amzn1.application-oa2-client.bench", lwa_client_secret="bench-lwa",
-        spapi_app_id="amzn1.sp.solution.bench", spapi_rate_speedup=speedup,
-        woocommerce_sandbox_hosts=(store.host,), spapi_endpoints=amazon.endpoints(),
+        lwa_client_id="amzn1.application-oa2-client.bench",
+        lwa_client_secret="bench-lwa",
+        spapi_app_id="amzn1.sp.solution.bench",
+        spapi_rate_speedup=speedup,
+        woocommerce_sandbox_hosts=(store.host,),
+        spapi_endpoints=amazon.endpoints(),
         lwa_token_url=f"{amazon.url}/auth/o2/token",
         amazon_consent_url=f"{amazon.url}/{{region}}/apps/authorize/consent",
-        order_lock_seconds=30, log_level=os.environ.get("CROSSPORT_BENCH_LOG_LEVEL", "WARNING"),
+        order_lock_seconds=30,
+        log_level=os.environ.get("CROSSPORT_BENCH_LOG_LEVEL", "WARNING"),
     )
     app = create_app({"SETTINGS": settings, "TESTING": True})
     late.target = app
     if web_processes:
         crossport_server.start(settings)
     store.control("config", {"crossport_url": crossport_server.url})
-    world = BenchWorld(tmp, redis_server, amazon_server, amazon_app, amazon_log, woo_server,
-                       store, crossport_server, app, settings)
+    world = BenchWorld(
+        tmp,
+        redis_server,
+        amazon_server,
+        amazon_app,
+        amazon_log,
+        woo_server,
+        store,
+        crossport_server,
+        app,
+        settings,
+    )
     world._ctx = app.app_context()
     world._ctx.push()
     _connect(world, markets or MARKETS)
@@ -248,17 +296,28 @@ def _connect(world: BenchWorld, markets: dict) -> None:
     seller = world.amazon.new_seller(name="Bench Store")
     accounts = {}
     for region in ("NA", "EU", "FE"):
-        accounts[region] = AmazonAccount(shop_id=shop.id, region=region,
-                                         selling_partner_id=seller["seller_id"],
-                                         refresh_token=seller["refresh_tokens"][region])
+        accounts[region] = AmazonAccount(
+            shop_id=shop.id,
+            region=region,
+            selling_partner_id=seller["seller_id"],
+            refresh_token=seller["refresh_tokens"][region],
+        )
         db.session.add(accounts[region])
     db.session.flush()
     for country, (region, marketplace_id) in markets.items():
         market = marketplace(marketplace_id)
-        db.session.add(TargetMarketplace(
-            shop_id=shop.id, account_id=accounts[region].id, marketplace_id=marketplace_id,
-            country_code=country, currency=market.currency, language=market.language_tag,
-            enabled=True, fulfillment_channel="FBM"))
+        db.session.add(
+            TargetMarketplace(
+                shop_id=shop.id,
+                account_id=accounts[region].id,
+                marketplace_id=marketplace_id,
+                country_code=country,
+                currency=market.currency,
+                language=market.language_tag,
+                enabled=True,
+                fulfillment_channel="FBM",
+            )
+        )
     shop.settings = {**(shop.settings or {}), "safety_buffer": 0}
     db.session.commit()
     world.shop_id, world.seller_id = shop.id, seller["seller_id"]
@@ -271,9 +330,18 @@ def add_profiles(shop_id: int) -> None:
     from core.models import MappingProfile
 
     for product_type in sorted(set(PRODUCT_TYPES.values())):
-        db.session.add(MappingProfile(shop_id=shop_id, product_type=product_type,
-                                      attributes=dict(SELLER_CONSTANTS), overrides={},
-                                      settings={}, texts={}, price_rules={}, disabled=[]))
+        db.session.add(
+            MappingProfile(
+                shop_id=shop_id,
+                product_type=product_type,
+                attributes=dict(SELLER_CONSTANTS),
+                overrides={},
+                settings={},
+                texts={},
+                price_rules={},
+                disabled=[],
+            )
+        )
     db.session.commit()
 
 

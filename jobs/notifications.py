@@ -21,7 +21,6 @@ from core.db import db, utcnow
 from core.models import AmazonAccount, OrderLink, Shop, TargetMarketplace, WebhookEvent
 from core.redis import get_redis
 from integrations.amazon import notifications
-from jobs.accounts import client_for
 from integrations.amazon.errors import AmazonApiError
 from integrations.amazon.notification_queue import NotificationQueue, QueueMessage
 from integrations.amazon.order_change import (
@@ -30,6 +29,7 @@ from integrations.amazon.order_change import (
     UnsupportedNotification,
     parse_notification,
 )
+from jobs.accounts import client_for
 from jobs.order_followup import note_notified_order
 from jobs.periodic import request_order_import
 from jobs.queues import enqueue

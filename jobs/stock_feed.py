@@ -76,9 +76,7 @@ def sync_stock_feed(shop_id: int) -> dict[str, int]:
         return {}
     # One drain at a time: a follow-up job queued while this one runs would read the same
     # waiting SKUs and send them all again.
-    with get_redis().lock(
-        redis_key("stock-feed-lock", shop_id), timeout=600, blocking_timeout=600
-    ):
+    with get_redis().lock(redis_key("stock-feed-lock", shop_id), timeout=600, blocking_timeout=600):
         return _drain(shop)
 
 

@@ -35,9 +35,13 @@ def token_client_class(
     """An AccessTokenClient class that talks to `token_url` (Amazon, or the emulator), with
     `tls_context()` for its HTTPS connections when given, sharing tokens through `shared`."""
     parts = urlsplit(token_url)
-    attributes = {"scheme": f"{parts.scheme}://", "host": parts.netloc, "path": parts.path,
-                  "tls_context": staticmethod(tls_context or ssl.create_default_context),
-                  "shared": shared}
+    attributes = {
+        "scheme": f"{parts.scheme}://",
+        "host": parts.netloc,
+        "path": parts.path,
+        "tls_context": staticmethod(tls_context or ssl.create_default_context),
+        "shared": shared,
+    }
     return type("CrossportAccessTokenClient", (_CachingTokenClient,), attributes)
 
 

@@ -72,12 +72,23 @@ def build(product_type: str, market: Marketplace, locale: str | None = None) -> 
     child_only = [r for r in required if r in _CHILD_ONLY]
     if child_only and "parentage_level" in properties:
         required = [r for r in required if r not in _CHILD_ONLY]
-        conditionals.append({
-            "$comment": "Offer and variation facts are required of everything but a parent.",
-            "if": {"required": ["parentage_level"], "properties": {"parentage_level": {"contains": {
-                "required": ["value"], "properties": {"value": {"enum": ["parent"]}}}}}},
-            "else": {"required": child_only},
-        })
+        conditionals.append(
+            {
+                "$comment": "Offer and variation facts are required of everything but a parent.",
+                "if": {
+                    "required": ["parentage_level"],
+                    "properties": {
+                        "parentage_level": {
+                            "contains": {
+                                "required": ["value"],
+                                "properties": {"value": {"enum": ["parent"]}},
+                            }
+                        }
+                    },
+                },
+                "else": {"required": child_only},
+            }
+        )
     return {
         "$schema": META_SCHEMA_ID,
         "$id": f"https://schemas.amazon.com/selling-partners/definitions/product-types/schema/v1/{product_type}",

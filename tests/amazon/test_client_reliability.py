@@ -11,8 +11,8 @@ import redis
 from core.db import db
 from core.models import Alert, AmazonAccount, ApiCall
 from integrations.amazon import listings, sellers
-from jobs.accounts import client_for
 from integrations.amazon.errors import AmazonApiError, AmazonAuthorizationRevoked
+from jobs.accounts import client_for
 
 from .conftest import EU_DE
 from .listings_data import shirt

@@ -159,6 +159,7 @@ def test_a_process_that_finds_the_lock_free_after_another_fetched_uses_its_token
         def do():
             fetched.append(name)
             return {"access_token": f"Atza|{name}"}, 3000.0
+
         return do
 
     other = SharedTokens(get_redis(), keyring, prefix)

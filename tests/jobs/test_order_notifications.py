@@ -338,8 +338,15 @@ def test_notification_records_past_retention_are_purged(app, test_settings):
     now = utcnow()
     for key, platform, days in (("old", "amazon", 40), ("recent", "amazon", 29),
                                 ("store", "shopify", 40)):  # fmt: skip
-        db.session.add(WebhookEvent(platform=platform, topic="ORDER_CHANGE", event_key=key,
-                                    status="done", received_at=now - timedelta(days=days)))
+        db.session.add(
+            WebhookEvent(
+                platform=platform,
+                topic="ORDER_CHANGE",
+                event_key=key,
+                status="done",
+                received_at=now - timedelta(days=days),
+            )
+        )
     db.session.commit()
     assert test_settings.notification_retention_days == 30
     # when the scheduler's purge runs in a worker

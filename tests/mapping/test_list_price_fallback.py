@@ -14,23 +14,42 @@ DE = "A1PA6795UKMFR9"
 
 def _product(compare_at=None) -> dict:
     return {
-        "id": "1", "title": "Enamel Camping Mug", "description_html": "<p>A mug.</p>",
-        "brand": "Crossport", "category": "Kitchen",
-        "translations": {"de": {"title": "Emaille-Campingbecher",
-                                "description_html": "<p>Ein Becher.</p>"}},
-        "variants": [{"id": "11", "sku": "MUG-1", "barcode": "4006381333931", "price": "20.00",
-                      "compare_at_price": compare_at, "currency": "EUR", "quantity": 5}],
+        "id": "1",
+        "title": "Enamel Camping Mug",
+        "description_html": "<p>A mug.</p>",
+        "brand": "Crossport",
+        "category": "Kitchen",
+        "translations": {
+            "de": {"title": "Emaille-Campingbecher", "description_html": "<p>Ein Becher.</p>"}
+        },
+        "variants": [
+            {
+                "id": "11",
+                "sku": "MUG-1",
+                "barcode": "4006381333931",
+                "price": "20.00",
+                "compare_at_price": compare_at,
+                "currency": "EUR",
+                "quantity": 5,
+            }
+        ],
     }
 
 
 def _plan(compare_at=None):
     market = amazon_marketplace(DE)
-    schema = ProductTypeSchema.from_schema(demo_schemas.build("KITCHEN", market),
-                                           product_type="KITCHEN", marketplace_id=DE)
-    profile = MappingProfile.load({**default_profile("KITCHEN").to_dict(), "attributes": {
-        "material": {"source": "constant", "value": "Enamel"}}})
-    return build_listing(_product(compare_at), _product(compare_at)["variants"][0], profile, DE,
-                         schema, seed_rates())
+    schema = ProductTypeSchema.from_schema(
+        demo_schemas.build("KITCHEN", market), product_type="KITCHEN", marketplace_id=DE
+    )
+    profile = MappingProfile.load(
+        {
+            **default_profile("KITCHEN").to_dict(),
+            "attributes": {"material": {"source": "constant", "value": "Enamel"}},
+        }
+    )
+    return build_listing(
+        _product(compare_at), _product(compare_at)["variants"][0], profile, DE, schema, seed_rates()
+    )
 
 
 def test_required_list_price_falls_back_to_the_price_and_says_so():

@@ -70,7 +70,9 @@ def test_the_same_event_three_times_makes_one_job(installed):
     assert statuses == [200, 200, 200]
     [event] = _events()
     assert (event.shop_id, event.topic, event.resource_id) == (
-        shop.id, "products/update", "gid://shopify/Product/42"  # the stored id form
+        shop.id,
+        "products/update",
+        "gid://shopify/Product/42",  # the stored id form
     )
     assert event.resource_updated_at.isoformat() == "2026-11-26T15:00:00"  # UTC
     assert _webhook_jobs(env) == 1
