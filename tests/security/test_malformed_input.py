@@ -12,16 +12,14 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 
 import pytest
-from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.db import db
 from core.models import Shop, StoreConnection
-from core.settings import Settings
+from tests.security.routes import PARAM, routes
 from tests.web.conftest import make_shop, session_token
 
 HUGE = 2**70
@@ -29,45 +27,16 @@ DEEP_ARRAY = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
 NOT_UTF8 = b'{"name": "\xff\xfe\xc3\x28"}'
 WRONG_TYPES = ([], "text", 7, None, True, 1.5e308, {"": {}}, [HUGE])
-SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 WOO_SOURCE = "https://fuzz-store.example"
 WOO_SECRET = "fuzz-webhook-secret"
 
 
-def _bare_app():
-    """An app built only to read its routes (nothing is connected at build time)."""
-    from app import create_app
-
-    settings = Settings(
-        env="test",
-        database_url="sqlite://",
-        redis_url="redis://127.0.0.1:1/0",
-        secret_key="route-enumeration-only",
-        encryption_keys=(Fernet.generate_key().decode(),),
-        shopify_api_key="k",
-        shopify_api_secret="s" * 32,
-    )
-    return create_app({"SETTINGS": settings, "TESTING": True})
-
-
-def _routes() -> list[tuple[str, str]]:
-    app = _bare_app()
-    found = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in rule.methods - SKIPPED_METHODS:
-            found.add((rule.rule, method))
-    return sorted(found)
-
-
-ROUTES = _routes()
+ROUTES = sorted({(rule, method) for rule, method, _ in routes()})
 BODY_ROUTES = [(r, m) for r, m in ROUTES if m in ("POST", "PUT", "PATCH", "DELETE")]
-_PARAM = re.compile(r"<(?:(?P<kind>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
 def _path(rule: str, int_value: int | str = 1, text: str = "x") -> str:
-    return _PARAM.sub(
+    return PARAM.sub(
         lambda m: str(int_value) if m.group("kind") == "int" else text,
         rule,
     )
