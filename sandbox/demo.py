@@ -181,8 +181,10 @@ def main() -> int:
         )
         _wait_http(f"http://127.0.0.1:{args.port}/health", proc=launcher.processes[-3][1])
         # the address the seller set (an https tunnel to a real store, say), else the local one
-        print(f"\nCrossport is running: open {env['CROSSPORT_PUBLIC_URL']}")
-        print(f"  (served on http://127.0.0.1:{args.port})\n")
+        local = f"http://127.0.0.1:{args.port}"
+        public = env["CROSSPORT_PUBLIC_URL"]
+        print(f"\nCrossport is running: open {public}")
+        print(f"  (served on {local})\n" if public.rstrip("/") != local else "")
         for link in json.loads(env["CROSSPORT_DEMO_LINKS"]):
             print(f"  {link['label']}: {link['url']}")
         print(f"  logs: {VAR}/*.log    stop: Ctrl-C\n", flush=True)
