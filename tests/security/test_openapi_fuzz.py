@@ -15,10 +15,11 @@ import json
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.security.test_malformed_input import _bare_app, owner  # noqa: F401  (the fixture)
+from tests.security.routes import bare_app
+from tests.security.test_malformed_input import owner  # noqa: F401  (the fixture)
 from web.openapi import build_spec
 
-_app = _bare_app()
+_app = bare_app()
 with _app.app_context():
     schema = schemathesis.openapi.from_dict(build_spec(_app))
 

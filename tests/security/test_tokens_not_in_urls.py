@@ -43,9 +43,9 @@ _PARAM = re.compile(r"<(?:(?P<kind>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 def _guarded_routes() -> list[tuple[str, str]]:
     """(rule, method) of every view behind require_shop (it marks the view with min_role)."""
-    from tests.security.test_malformed_input import _bare_app
+    from tests.security.routes import bare_app
 
-    app = _bare_app()
+    app = bare_app()
     found = set()
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
@@ -57,9 +57,9 @@ def _guarded_routes() -> list[tuple[str, str]]:
 
 
 def _page_routes() -> list[str]:
-    from tests.security.test_malformed_input import _bare_app
+    from tests.security.routes import bare_app
 
-    app = _bare_app()
+    app = bare_app()
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
