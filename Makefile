@@ -21,13 +21,15 @@ run: install
 migrate: install
 	$(BIN)/flask --app app migrate
 
-# The suite runs twice, each time in PYTEST_WORKERS parallel processes (pytest-xdist; each has
+# The suite runs twice, the first time in PYTEST_WORKERS parallel processes (pytest-xdist; each has
 # its own redis-server, databases, emulator ports and browser; most tests wait on real time, so
 # more processes than cores pay; PYTEST_WORKERS=0 runs in one process):
 # 1. every test on SQLite;
 # 2. on PostgreSQL (a throwaway server started here) the tests that use a database (tests/
 #    conftest.py deselects the rest, e.g. tests/mapping, which ran in 1 and cannot differ), less
-#    the browser tests and the slow journeys.
+#    the browser tests and the slow journeys, in one process: in 4 processes two full runs each
+#    had one jobs test whose published listings did not all turn active within its 120 s wait
+#    (not seen on SQLite or alone; cause not found yet).
 PYTEST_WORKERS ?= 4
 XDIST := -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1
 test: install
@@ -35,8 +37,7 @@ test: install
 	PG_URL=$$(scripts/test-postgres.sh start) && \
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS) && \
 	CROSSPORT_TEST_DB=postgres CROSSPORT_TEST_POSTGRES_URL=$$PG_URL \
-	  $(BIN)/python -m pytest $(XDIST) -m "not browser and not slow" -p no:cacheprovider \
-	  $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -m "not browser and not slow" -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
