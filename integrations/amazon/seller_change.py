@@ -63,7 +63,10 @@ def forget_previous_seller(session: Session, account: AmazonAccount) -> int:
     )
     forgotten = 0
     for row in rows:
-        row.status = "problems" if row.local_problems else "ready"
+        # as publish decides (ListingPlan.ok): only an error blocks; a warning (a description that
+        # looks to be in another language, say) leaves the listing ready to publish again
+        blocked = any(p.get("severity", "error") == "error" for p in row.local_problems or [])
+        row.status = "problems" if blocked else "ready"
         row.asin, row.payload, row.amazon_issues = None, {}, []
         row.quantity_sent = row.fba_quantity = row.submission_id = None
         forgotten += 1

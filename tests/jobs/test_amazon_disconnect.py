@@ -206,3 +206,31 @@ def test_connecting_another_seller_in_a_region_forgets_the_listings_of_the_previ
              - len(eu_markets), 60, message=world.worker_logs)  # fmt: skip
     assert all(c["marketplace_ids"] not in eu_markets
                for c in world.amazon.calls("patchListingsItem")[patches:])  # fmt: skip
+
+
+def test_a_listing_with_only_warnings_goes_back_to_ready_when_the_seller_changes(app):
+    """Only an error blocks a listing (as publish decides); a warning such as a description
+    that looks to be in another language must not strand it in "problems"."""
+    from core.models import Shop
+    from integrations.amazon.seller_change import forget_previous_seller
+
+    shop = Shop(platform="woocommerce", domain="https://warn.example", name="warn")
+    db.session.add(shop)
+    db.session.flush()
+    account = AmazonAccount(shop_id=shop.id, region="EU", selling_partner_id="A-OLD",
+                            refresh_token="Atzr|old")  # fmt: skip
+    db.session.add(account)
+    db.session.flush()
+    db.session.add(TargetMarketplace(shop_id=shop.id, account_id=account.id,
+                                     marketplace_id="A13V1IB3VIYZZH", country_code="FR",
+                                     currency="EUR", language="fr_FR", enabled=True))  # fmt: skip
+    warned = {"attribute": "product_description", "code": "wrong_language", "severity": "warning"}
+    failed = {"attribute": "brand", "code": "missing", "severity": "error"}
+    for sku, problems in (("WARN-1", [warned]), ("FAIL-1", [failed])):
+        listing = Listing(shop_id=shop.id, sku=sku, marketplace_id="A13V1IB3VIYZZH",
+                          status="active", asin="B0TEST", local_problems=problems)  # fmt: skip
+        db.session.add(listing)
+    db.session.flush()
+    assert forget_previous_seller(db.session, account) == 2
+    status = {r.sku: r.status for r in db.session.query(Listing).filter_by(shop_id=shop.id)}
+    assert status == {"WARN-1": "ready", "FAIL-1": "problems"}
